@@ -30,6 +30,7 @@ const (
 	SigningFailed                 // the signer refused or failed
 	Unavailable                   // a dependency is down; retry later
 	NotCertifiable                // the registry data do not allow this certificate
+	Conflict                      // the resource exists already
 )
 
 // Error is certa's error type.
@@ -96,6 +97,7 @@ var kindNames = [...]string{
 	SigningFailed:     "signing-failed",
 	Unavailable:       "unavailable",
 	NotCertifiable:    "not-certifiable",
+	Conflict:          "conflict",
 }
 
 // String returns the stable slug of k, used as the last segment of the
