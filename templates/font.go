@@ -36,11 +36,10 @@ var (
 
 // encoding maps a code point to its byte in the document encoding.
 type encoding struct {
-	toByte  map[rune]byte
-	toRune  [256]rune
-	diff    string // fpdf Differences string
-	cutset  string // every rune the font must hold
-	missing rune
+	toByte map[rune]byte
+	toRune [256]rune
+	diff   string // fpdf Differences string
+	cutset string // every rune the font must hold
 }
 
 func newEncoding() *encoding {

@@ -5,6 +5,7 @@
 package testutil
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -44,6 +45,31 @@ func Run(t testing.TB, name string, args ...string) (string, int) {
 		t.Fatalf("%s: %v", name, err)
 	}
 	return string(out), 0
+}
+
+// Output runs a program and returns its standard output only, with the
+// exit status; stderr is discarded (some tools print noise there).
+func Output(t testing.TB, name string, args ...string) (string, int) {
+	t.Helper()
+	out, err := exec.Command(name, args...).Output()
+	if err != nil {
+		if ee, ok := err.(*exec.ExitError); ok {
+			return string(out), ee.ExitCode()
+		}
+		t.Fatalf("%s: %v", name, err)
+	}
+	return string(out), 0
+}
+
+// DecodeQR returns the QR codes zbarimg finds in a PNG, one per line.
+func DecodeQR(t testing.TB, png string) ([]string, error) {
+	t.Helper()
+	RequireTools(t, "zbarimg")
+	out, code := Output(t, "zbarimg", "-q", "--raw", "-Sdisable", "-Sqrcode.enable", png)
+	if code != 0 {
+		return nil, fmt.Errorf("zbarimg exit %d: no QR code found", code)
+	}
+	return strings.Fields(out), nil
 }
 
 // NSSDB creates an NSS database in a temporary directory trusting the PEM

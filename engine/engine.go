@@ -1,0 +1,213 @@
+// Package engine is certa's issue pipeline: read the registry, apply the
+// type's rules, render, check, sign, record.
+//
+// Order and guarantees (check, then sign):
+//  1. the request is validated (type, fiscal code) and the subject read
+//     from the registry in one call;
+//  2. the type's rules decide whether the certificate may be issued;
+//  3. the page is rendered and checked (a name that the document font
+//     cannot print exactly is refused rather than misprinted);
+//  4. the document is signed;
+//  5. the ledger row and its audit event are committed in one transaction.
+//
+// Nothing leaves the engine before step 5 commits, so a signed document a
+// client holds always has its ledger row; a failure at any step leaves no
+// record. An Engine is safe for concurrent use and holds no lock of its own:
+// rendering and signing run in parallel on every core.
+package engine
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+	"time"
+
+	"certa.example/certa/internal/codicefiscale"
+	"certa.example/certa/internal/errs"
+	"certa.example/certa/internal/ledger"
+	"certa.example/certa/internal/registry"
+	"certa.example/certa/internal/store"
+	"certa.example/certa/internal/vcode"
+	"certa.example/certa/signer"
+	"certa.example/certa/templates"
+)
+
+// Config is the engine's fixed configuration.
+type Config struct {
+	Issuer templates.Issuer
+	// PublicURL is the base of verification links, e.g. "https://certificati.comune.lodi.it".
+	PublicURL string
+	// Demo prints the demo banner on every page.
+	Demo bool
+	// Now is the clock; Rand the source of verification codes (nil: crypto/rand).
+	Now  func() time.Time
+	Rand io.Reader
+}
+
+// Engine issues certificates.
+type Engine struct {
+	cfg      Config
+	store    store.Store
+	renderer *templates.Renderer
+	signer   *signer.PDFSigner
+	qrBase   string
+}
+
+// New returns an engine. The renderer and signer are shared by all calls.
+func New(cfg Config, st store.Store, r *templates.Renderer, s *signer.PDFSigner) (*Engine, error) {
+	if cfg.Now == nil {
+		return nil, fmt.Errorf("engine: a clock is required")
+	}
+	u, err := url.Parse(cfg.PublicURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("engine: public URL %q must be an absolute http(s) URL without query", cfg.PublicURL)
+	}
+	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
+	return &Engine{cfg: cfg, store: st, renderer: r, signer: s, qrBase: qrBase(u)}, nil
+}
+
+// qrBase returns the verification URL prefix used in QR codes. Without a
+// path it is upper-cased (scheme and host are case-insensitive and /V/ is
+// served too), which keeps the whole QR in the denser alphanumeric mode.
+func qrBase(u *url.URL) string {
+	base := u.Scheme + "://" + u.Host
+	if p := strings.TrimRight(u.Path, "/"); p != "" {
+		return base + p + "/v/"
+	}
+	return strings.ToUpper(base) + "/V/"
+}
+
+// Request asks for one certificate.
+type Request struct {
+	Type    string // API name or ANPR code
+	Subject string // holder's codice fiscale
+	// Requester identifies the API client or operator; Channel how it came.
+	Requester string
+	Channel   string
+}
+
+// Issued is a signed, recorded certificate.
+type Issued struct {
+	Code      string
+	Type      string
+	IssuedAt  time.Time
+	ExpiresAt time.Time
+	SHA256    [32]byte
+	VerifyURL string
+	PDF       []byte
+}
+
+// Issue runs the whole pipeline for one request.
+func (e *Engine) Issue(ctx context.Context, req Request) (Issued, error) {
+	ty, ok := templates.LookupType(req.Type)
+	if !ok {
+		return Issued{}, errs.New(errs.UnknownType, "unknown certificate type; supported: "+typeNames())
+	}
+	cf, err := codicefiscale.Parse(req.Subject)
+	if err != nil {
+		return Issued{}, err
+	}
+	subj, err := e.store.Subject(ctx, cf.String())
+	if err != nil {
+		return Issued{}, err
+	}
+	if err := checkRules(ty, subj); err != nil {
+		return Issued{}, err
+	}
+	code, err := vcode.New(e.cfg.Rand)
+	if err != nil {
+		return Issued{}, errs.Wrap(errs.Internal, "", fmt.Errorf("verification code: %w", err))
+	}
+	now := e.cfg.Now().UTC().Truncate(time.Second)
+	doc := &templates.Document{
+		Type:      ty,
+		Code:      code,
+		VerifyURL: e.qrBase + code,
+		IssuedAt:  now,
+		ExpiresAt: now.AddDate(0, ty.ValidMonths, 0),
+		Issuer:    e.cfg.Issuer,
+		Subject:   subj,
+		Demo:      e.cfg.Demo,
+	}
+	res, err := e.renderer.Render(doc)
+	if err != nil {
+		return Issued{}, errs.Wrap(errs.Internal, "", err)
+	}
+	if res.Lossy {
+		return Issued{}, errs.New(errs.NotCertifiable, "the registry data contain letters the certificate cannot print exactly; ask the registry office")
+	}
+	signed, err := e.signer.Sign(res.PDF, now)
+	if err != nil {
+		return Issued{}, err
+	}
+	sum := sha256.Sum256(signed)
+	rec := ledger.Record{
+		Code:      code,
+		Type:      ty.Name,
+		Subject:   subj.Person.FiscalCode,
+		Holder:    subj.Person.Surname + " " + subj.Person.Name,
+		Comune:    e.cfg.Issuer.Comune,
+		IssuedAt:  now,
+		ExpiresAt: doc.ExpiresAt,
+		SHA256:    sum,
+		Requester: req.Requester,
+		Channel:   req.Channel,
+	}
+	if err := e.store.Record(ctx, rec); err != nil {
+		return Issued{}, err
+	}
+	return Issued{
+		Code: code, Type: ty.Name, IssuedAt: now, ExpiresAt: doc.ExpiresAt,
+		SHA256: sum, VerifyURL: e.VerifyURL(code), PDF: signed,
+	}, nil
+}
+
+// VerifyURL is the public verification page of code.
+func (e *Engine) VerifyURL(code string) string { return e.cfg.PublicURL + "/v/" + code }
+
+// checkRules applies the type's issuance checks to the registry data.
+func checkRules(ty *templates.Type, s registry.Subject) error {
+	if len(s.Household.Members) == 0 {
+		return errs.New(errs.NotCertifiable, "the holder has no registered household")
+	}
+	if ty.Name == "stato_famiglia" && s.Household.Head().FiscalCode == "" {
+		return errs.New(errs.NotCertifiable, "the household has no head recorded")
+	}
+	return nil
+}
+
+func typeNames() string {
+	var names []string
+	for _, t := range templates.Types() {
+		names = append(names, t.Name)
+	}
+	return strings.Join(names, ", ")
+}
+
+// Status is what the public verification page shows for a code.
+type Status struct {
+	Status    ledger.Status
+	Record    ledger.Record // zero when unknown
+	CheckedAt time.Time
+}
+
+// Lookup returns the status of a typed or scanned code. A malformed or
+// unknown code is StatusUnknown, not an error.
+func (e *Engine) Lookup(ctx context.Context, typed string) (Status, error) {
+	now := e.cfg.Now()
+	code, err := vcode.Parse(typed)
+	if err != nil {
+		return Status{Status: ledger.StatusUnknown, CheckedAt: now}, nil
+	}
+	rec, err := e.store.ByCode(ctx, code)
+	if errs.KindOf(err) == errs.NotFound {
+		return Status{Status: ledger.StatusUnknown, CheckedAt: now}, nil
+	}
+	if err != nil {
+		return Status{}, err
+	}
+	return Status{Status: rec.StatusAt(now), Record: rec, CheckedAt: now}, nil
+}

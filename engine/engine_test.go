@@ -1,0 +1,135 @@
+package engine_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"certa.example/certa/engine"
+	"certa.example/certa/internal/codicefiscale"
+	"certa.example/certa/internal/errs"
+	"certa.example/certa/internal/ledger"
+	"certa.example/certa/internal/registry"
+	"certa.example/certa/internal/setup"
+	"certa.example/certa/signer"
+	"certa.example/certa/templates"
+)
+
+type fixture struct {
+	eng    *engine.Engine
+	emb    *setup.Embedded
+	people []registry.Person
+	now    time.Time
+}
+
+func newFixture(t *testing.T, publicURL string) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	emb, err := setup.OpenEmbedded(ctx, t.TempDir(), time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { emb.Close() })
+	r, err := templates.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, err := signer.NewPDFSigner(emb.Seal, signer.Info{Name: "Comune di Lodi"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{emb: emb, now: time.Date(2026, 3, 31, 9, 15, 30, 500, time.UTC)}
+	f.eng, err = engine.New(engine.Config{Issuer: emb.Issuer, PublicURL: publicURL, Now: func() time.Time { return f.now }}, emb.Store, r, ps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.people, _ = emb.Store.Residents(ctx, 100)
+	return f
+}
+
+func TestIssueUsesInjectedClockAndRecords(t *testing.T) {
+	f := newFixture(t, "https://certificati.example.it/")
+	ctx := context.Background()
+	iss, err := f.eng.Issue(ctx, engine.Request{Type: "8", Subject: f.people[0].FiscalCode, Requester: "t", Channel: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !iss.IssuedAt.Equal(f.now.Truncate(time.Second)) {
+		t.Fatalf("issued at %v, clock %v", iss.IssuedAt, f.now)
+	}
+	// Six calendar months; 31 March + 6 months normalises to 1 October.
+	if want := time.Date(2026, 10, 1, 9, 15, 30, 0, time.UTC); !iss.ExpiresAt.Equal(want) {
+		t.Fatalf("expires %v, want %v", iss.ExpiresAt, want)
+	}
+	if iss.Type != "residenza" || iss.VerifyURL != "https://certificati.example.it/v/"+iss.Code {
+		t.Fatalf("%+v", iss)
+	}
+	// The QR (and so the PDF) carries the upper-case alphanumeric form.
+	if !bytes.Contains(iss.PDF, []byte("certa-code:"+iss.Code)) {
+		t.Fatal("code marker missing")
+	}
+	st, err := f.eng.Lookup(ctx, strings.ToLower(iss.Code))
+	if err != nil || st.Status != ledger.StatusValid || st.Record.SHA256 != iss.SHA256 {
+		t.Fatalf("lookup: %+v %v", st, err)
+	}
+	f.now = iss.ExpiresAt
+	if st, _ := f.eng.Lookup(ctx, iss.Code); st.Status != ledger.StatusExpired {
+		t.Fatalf("at expiry: %s", st.Status)
+	}
+}
+
+func TestIssueRejects(t *testing.T) {
+	f := newFixture(t, "http://127.0.0.1:8080")
+	ctx := context.Background()
+	good := f.people[0].FiscalCode
+	for _, tc := range []struct {
+		name, typ, subject string
+		kind               errs.Kind
+	}{
+		{"unknown type", "nascita", good, errs.UnknownType},
+		{"bad fiscal code", "residenza", "XXXXXXXXXXXXXXXX", errs.InvalidFiscalCode},
+		{"absent subject", "residenza", "RSSMRA85T10A562S", errs.SubjectNotFound},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := f.eng.Issue(ctx, engine.Request{Type: tc.typ, Subject: tc.subject, Requester: "t", Channel: "t"})
+			if errs.KindOf(err) != tc.kind {
+				t.Fatalf("got %v, want kind %v", err, tc.kind)
+			}
+		})
+	}
+	if n, _ := f.emb.Store.AuditVerify(ctx); n != 0 {
+		t.Fatalf("%d audit events after refusals", n)
+	}
+}
+
+func TestNewRejectsBadPublicURL(t *testing.T) {
+	for _, u := range []string{"", "ftp://x", "/relative", "http://x/?q=1", "http://"} {
+		if _, err := engine.New(engine.Config{PublicURL: u, Now: time.Now}, nil, nil, nil); err == nil {
+			t.Errorf("public URL %q accepted", u)
+		}
+	}
+}
+
+// A name the document font cannot print exactly is refused, not misprinted.
+func TestIssueRefusesUnprintableName(t *testing.T) {
+	f := newFixture(t, "http://127.0.0.1:8080")
+	ctx := context.Background()
+	birth := time.Date(1990, 5, 17, 0, 0, 0, 0, time.UTC)
+	cf, err := codicefiscale.Compute("DVORAK", "ŇUŇO", registry.Male, birth, "E648")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := registry.Person{FiscalCode: cf.String(), Surname: "DVOŘÁK", Name: "ŇUŇO", Sex: registry.Male, BirthDate: birth,
+		BirthPlace: registry.Place{ComuneCode: "E648", Name: "LODI", Province: "LO"}, Citizenship: "CECA",
+		CivilStatus: registry.CivilSingle, HouseholdID: "FTEST01", Kinship: registry.KinHead}
+	h := registry.Household{ID: "FTEST01", Address: registry.Address{Toponym: "VIA", Street: "ROMA", Number: "1", PostalCode: "26900"}, Members: []registry.Person{p}}
+	if err := f.emb.Store.PutHouseholds(ctx, []registry.Household{h}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.eng.Issue(ctx, engine.Request{Type: "residenza", Subject: p.FiscalCode, Requester: "t", Channel: "t"})
+	if errs.KindOf(err) != errs.NotCertifiable {
+		t.Fatalf("got %v, want not-certifiable", err)
+	}
+}
