@@ -1,0 +1,486 @@
+// Package httpapi is certa's HTTP interface: the issuance API for portals,
+// the public verification page a QR code opens, and the upload page and API
+// that verify a PDF.
+//
+// Every error leaves as an RFC 9457 application/problem+json document whose
+// type is stable (see problem.go, the one place where error kinds become
+// statuses). Handlers never panic on client input; a recovered panic is a
+// 500 problem and a log line.
+package httpapi
+
+import (
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"certa.example/certa/engine"
+	"certa.example/certa/internal/errs"
+	"certa.example/certa/internal/ledger"
+	"certa.example/certa/templates"
+	"certa.example/certa/verify"
+)
+
+//go:embed assets/*.html
+var assets embed.FS
+
+// Config configures a Server.
+type Config struct {
+	Engine   *engine.Engine
+	Verifier *verify.Verifier
+	Log      *slog.Logger
+	// APIKeys maps the hex SHA-256 of each API key to its client ID.
+	APIKeys map[string]string
+	// MaxUpload bounds PDF uploads in bytes.
+	MaxUpload int64
+	// Location is the time zone dates are shown in.
+	Location *time.Location
+}
+
+// Server serves certa's HTTP API and pages.
+type Server struct {
+	engine   *engine.Engine
+	verifier *verify.Verifier
+	log      *slog.Logger
+	keys     map[[32]byte]string
+	max      int64
+	pages    *template.Template
+	loc      *time.Location
+}
+
+// New checks cfg and returns a server.
+func New(cfg Config) (*Server, error) {
+	if cfg.Engine == nil || cfg.Verifier == nil || cfg.Log == nil {
+		return nil, errors.New("httpapi: engine, verifier and logger are required")
+	}
+	if cfg.MaxUpload <= 0 {
+		return nil, errors.New("httpapi: MaxUpload must be positive")
+	}
+	keys := make(map[[32]byte]string, len(cfg.APIKeys))
+	for h, id := range cfg.APIKeys {
+		b, err := hex.DecodeString(h)
+		if err != nil || len(b) != 32 {
+			return nil, fmt.Errorf("httpapi: API key hash for client %q is not 64 hex digits", id)
+		}
+		keys[[32]byte(b)] = id
+	}
+	loc := cfg.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	funcs := template.FuncMap{
+		"date":     func(t time.Time) string { return t.In(loc).Format("02/01/2006") },
+		"datetime": func(t time.Time) string { return t.In(loc).Format("02/01/2006 15:04:05 MST") },
+	}
+	pages, err := template.New("").Funcs(funcs).ParseFS(assets, "assets/*.html")
+	if err != nil {
+		return nil, err
+	}
+	return &Server{engine: cfg.Engine, verifier: cfg.Verifier, log: cfg.Log, keys: keys, max: cfg.MaxUpload, pages: pages, loc: loc}, nil
+}
+
+// HashAPIKey returns the hex SHA-256 under which an API key is stored.
+func HashAPIKey(key string) string {
+	h := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(h[:])
+}
+
+// Handler returns the routes.
+func (s *Server) Handler() http.Handler {
+	r := chi.NewRouter()
+	r.Use(s.recoverer, securityHeaders)
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		s.writeProblem(w, r, errs.New(errs.NotFound, "no such resource"))
+	})
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		s.writeProblem(w, r, errs.New(errs.InvalidRequest, "method not allowed on this resource"))
+	})
+	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		io.WriteString(w, "ok\n")
+	})
+	r.Route("/api/v1", func(r chi.Router) {
+		r.With(s.authenticate).Post("/certificates", s.issue)
+		r.With(s.authenticate).Get("/certificates/{code}", s.certificate)
+		r.Post("/verify", s.verifyAPI)
+	})
+	r.Get("/v/{code}", s.status)
+	r.Get("/V/{code}", s.status)
+	r.Get("/verifica", s.verifyPage)
+	r.Post("/verifica", s.verifyUpload)
+	r.Get(ProblemTypeBase+"{slug}", s.problemDoc)
+	return r
+}
+
+// authenticate requires "Authorization: Bearer <key>" naming a known key.
+func (s *Server) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		auth := r.Header.Get("Authorization")
+		const prefix = "Bearer "
+		if len(auth) <= len(prefix) || !strings.EqualFold(auth[:len(prefix)], prefix) {
+			s.writeProblem(w, r, errs.New(errs.Unauthorized, "an API key is required: Authorization: Bearer <key>"))
+			return
+		}
+		// Keys are looked up by their SHA-256: the comparison runs on a
+		// hash the client cannot steer, so its timing reveals nothing.
+		sum := sha256.Sum256([]byte(strings.TrimSpace(auth[len(prefix):])))
+		client, ok := s.keys[sum]
+		if !ok {
+			s.writeProblem(w, r, errs.New(errs.Unauthorized, "the API key is not valid"))
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(withClient(r.Context(), client)))
+	})
+}
+
+// issueRequest is the body of POST /api/v1/certificates.
+type issueRequest struct {
+	Type    string `json:"type"`
+	Subject string `json:"subject"`
+}
+
+// issueResponse is the JSON answer to an issuance.
+type issueResponse struct {
+	Code      string    `json:"code"`
+	Type      string    `json:"type"`
+	IssuedAt  time.Time `json:"issued_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+	SHA256    string    `json:"sha256"`
+	VerifyURL string    `json:"verify_url"`
+}
+
+const maxJSONBody = 64 << 10
+
+func (s *Server) issue(w http.ResponseWriter, r *http.Request) {
+	format, ok := negotiate(r.Header.Get("Accept"), "application/json", "application/pdf")
+	if !ok {
+		s.writeProblem(w, r, errs.New(errs.NotAcceptable, "this resource is available as application/json or application/pdf"))
+		return
+	}
+	if !isMediaType(r.Header.Get("Content-Type"), "application/json") {
+		s.writeProblem(w, r, errs.New(errs.UnsupportedMedia, "send the request as application/json"))
+		return
+	}
+	var req issueRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	if req.Type == "" || req.Subject == "" {
+		s.writeProblem(w, r, errs.New(errs.InvalidRequest, `"type" and "subject" are required`))
+		return
+	}
+	iss, err := s.engine.Issue(r.Context(), engine.Request{
+		Type: req.Type, Subject: req.Subject, Requester: clientFrom(r.Context()), Channel: "api",
+	})
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	s.log.InfoContext(r.Context(), "certificate issued", "code", iss.Code, "type", iss.Type, "client", clientFrom(r.Context()))
+	h := w.Header()
+	h.Set("Location", "/api/v1/certificates/"+iss.Code)
+	h.Set("Certa-Code", iss.Code)
+	h.Set("Cache-Control", "no-store")
+	h.Set("Vary", "Accept")
+	if format == "application/pdf" {
+		h.Set("Content-Type", "application/pdf")
+		h.Set("Content-Length", strconv.Itoa(len(iss.PDF)))
+		h.Set("Content-Disposition", `attachment; filename="certificato-`+iss.Code+`.pdf"`)
+		w.WriteHeader(http.StatusCreated)
+		w.Write(iss.PDF)
+		return
+	}
+	writeJSON(w, http.StatusCreated, issueResponse{
+		Code: iss.Code, Type: iss.Type, IssuedAt: iss.IssuedAt, ExpiresAt: iss.ExpiresAt,
+		SHA256: hex.EncodeToString(iss.SHA256[:]), VerifyURL: iss.VerifyURL,
+	})
+}
+
+// certificateResponse is GET /api/v1/certificates/{code}.
+type certificateResponse struct {
+	Code      string        `json:"code"`
+	Type      string        `json:"type"`
+	Status    ledger.Status `json:"status"`
+	IssuedAt  time.Time     `json:"issued_at"`
+	ExpiresAt time.Time     `json:"expires_at"`
+	SHA256    string        `json:"sha256"`
+	VerifyURL string        `json:"verify_url"`
+}
+
+func (s *Server) certificate(w http.ResponseWriter, r *http.Request) {
+	st, err := s.engine.Lookup(r.Context(), chi.URLParam(r, "code"))
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	if st.Status == ledger.StatusUnknown {
+		s.writeProblem(w, r, errs.New(errs.NotFound, "no certificate has this code"))
+		return
+	}
+	rec := st.Record
+	writeJSON(w, http.StatusOK, certificateResponse{
+		Code: rec.Code, Type: rec.Type, Status: st.Status, IssuedAt: rec.IssuedAt, ExpiresAt: rec.ExpiresAt,
+		SHA256: hex.EncodeToString(rec.SHA256[:]), VerifyURL: s.engine.VerifyURL(rec.Code),
+	})
+}
+
+// statusResponse is the JSON form of the public verification page. It
+// carries only what a verifier needs: no fiscal code, no address.
+type statusResponse struct {
+	Status    ledger.Status `json:"status"`
+	Code      string        `json:"code,omitempty"`
+	Type      string        `json:"type,omitempty"`
+	IssuedAt  *time.Time    `json:"issued_at,omitempty"`
+	ExpiresAt *time.Time    `json:"expires_at,omitempty"`
+	Comune    string        `json:"comune,omitempty"`
+	Holder    string        `json:"holder,omitempty"`
+	CheckedAt time.Time     `json:"checked_at"`
+}
+
+func (s *Server) status(w http.ResponseWriter, r *http.Request) {
+	format, ok := negotiate(r.Header.Get("Accept"), "text/html", "application/json")
+	if !ok {
+		s.writeProblem(w, r, errs.New(errs.NotAcceptable, "this resource is available as text/html or application/json"))
+		return
+	}
+	typed := chi.URLParam(r, "code")
+	st, err := s.engine.Lookup(r.Context(), typed)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Vary", "Accept")
+	if format == "application/json" {
+		resp := statusResponse{Status: st.Status, CheckedAt: st.CheckedAt}
+		if st.Status != ledger.StatusUnknown {
+			rec := st.Record
+			resp.Code, resp.Type, resp.Comune, resp.Holder = rec.Code, rec.Type, rec.Comune, rec.Holder
+			resp.IssuedAt, resp.ExpiresAt = &rec.IssuedAt, &rec.ExpiresAt
+		}
+		writeJSON(w, http.StatusOK, resp)
+		return
+	}
+	data := struct {
+		Title, Code, TypeTitle string
+		Status                 ledger.Status
+		Record                 *ledger.Record
+		CheckedAt              time.Time
+	}{Title: "Verifica certificato", Code: typed, Status: st.Status, CheckedAt: st.CheckedAt}
+	if len(data.Code) > 40 {
+		data.Code = data.Code[:40] + "…"
+	}
+	if st.Status != ledger.StatusUnknown {
+		data.Code, data.Record = st.Record.Code, &st.Record
+		if ty, ok := templates.LookupType(st.Record.Type); ok {
+			data.TypeTitle = ty.Title
+		}
+	}
+	s.render(w, r, http.StatusOK, "status.html", data)
+}
+
+func (s *Server) verifyAPI(w http.ResponseWriter, r *http.Request) {
+	if !isMediaType(r.Header.Get("Content-Type"), "application/pdf") {
+		s.writeProblem(w, r, errs.New(errs.UnsupportedMedia, "send the document as application/pdf"))
+		return
+	}
+	data, err := readBounded(w, r, r.Body, s.max)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	rep, err := s.verifier.VerifyPDF(r.Context(), data)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, rep)
+}
+
+type verifyPageData struct {
+	Title  string
+	Report *verify.Report
+	Error  string
+	MaxMB  int64
+}
+
+func (s *Server) verifyPage(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "verifica.html", verifyPageData{Title: "Verifica certificato PDF", MaxMB: s.max >> 20})
+}
+
+// verifyUpload reads the "file" part of a multipart form as a stream,
+// without temporary files, and shows the report.
+func (s *Server) verifyUpload(w http.ResponseWriter, r *http.Request) {
+	page := verifyPageData{Title: "Verifica certificato PDF", MaxMB: s.max >> 20}
+	fail := func(status int, msg string) {
+		page.Error = msg
+		s.render(w, r, status, "verifica.html", page)
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, s.max+64<<10)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		fail(http.StatusBadRequest, "Richiesta non valida: selezionare un file PDF.")
+		return
+	}
+	for {
+		part, err := mr.NextPart()
+		if err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				fail(http.StatusRequestEntityTooLarge, fmt.Sprintf("Il file supera il limite di %d MB.", page.MaxMB))
+				return
+			}
+			fail(http.StatusBadRequest, "Nessun file ricevuto: selezionare un file PDF.")
+			return
+		}
+		if part.FormName() != "file" {
+			continue
+		}
+		data, err := readBounded(w, r, part, s.max)
+		if err != nil {
+			if errs.KindOf(err) == errs.PayloadTooLarge {
+				fail(http.StatusRequestEntityTooLarge, fmt.Sprintf("Il file supera il limite di %d MB.", page.MaxMB))
+			} else {
+				fail(http.StatusBadRequest, "Il file non è stato ricevuto per intero.")
+			}
+			return
+		}
+		rep, err := s.verifier.VerifyPDF(r.Context(), data)
+		if err != nil {
+			fail(http.StatusUnprocessableEntity, "Il file caricato non è un documento PDF.")
+			return
+		}
+		page.Report = &rep
+		s.render(w, r, http.StatusOK, "verifica.html", page)
+		return
+	}
+}
+
+// problemDoc documents a problem type at its URI.
+func (s *Server) problemDoc(w http.ResponseWriter, r *http.Request) {
+	slug := chi.URLParam(r, "slug")
+	for k, spec := range problemSpec {
+		if k.String() == slug {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			fmt.Fprintf(w, "%s%s\n\n%s (HTTP %d).\nSee README.md, section \"Errors\", for when certa answers with this problem.\n", ProblemTypeBase, slug, spec.title, spec.status)
+			return
+		}
+	}
+	s.writeProblem(w, r, errs.New(errs.NotFound, "no such problem type"))
+}
+
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	if err := s.pages.ExecuteTemplate(w, name, data); err != nil {
+		s.log.ErrorContext(r.Context(), "page render failed", "page", name, "err", err.Error())
+	}
+}
+
+// readBounded reads at most limit bytes from body; more is PayloadTooLarge.
+func readBounded(w http.ResponseWriter, r *http.Request, body io.Reader, limit int64) ([]byte, error) {
+	if r.ContentLength > limit {
+		return nil, errs.New(errs.PayloadTooLarge, fmt.Sprintf("the document exceeds the limit of %d bytes", limit))
+	}
+	data, err := io.ReadAll(io.LimitReader(body, limit+1))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, errs.New(errs.PayloadTooLarge, fmt.Sprintf("the document exceeds the limit of %d bytes", limit))
+		}
+		return nil, errs.Wrap(errs.InvalidRequest, "the request body could not be read", err)
+	}
+	if int64(len(data)) > limit {
+		return nil, errs.New(errs.PayloadTooLarge, fmt.Sprintf("the document exceeds the limit of %d bytes", limit))
+	}
+	return data, nil
+}
+
+// decodeJSON decodes exactly one JSON object with no unknown fields.
+func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxJSONBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return errs.New(errs.PayloadTooLarge, "the JSON body is too large")
+		}
+		var ute *json.UnmarshalTypeError
+		if errors.As(err, &ute) {
+			return errs.Wrap(errs.InvalidRequest, fmt.Sprintf("field %q has the wrong type", ute.Field), err)
+		}
+		if strings.HasPrefix(err.Error(), "json: unknown field") {
+			return errs.Wrap(errs.InvalidRequest, "the body has an unknown field: "+strings.TrimPrefix(err.Error(), "json: unknown field "), err)
+		}
+		return errs.Wrap(errs.InvalidRequest, "the body is not a valid JSON object", err)
+	}
+	if dec.More() {
+		return errs.New(errs.InvalidRequest, "the body must hold exactly one JSON object")
+	}
+	return nil
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+func isMediaType(header, want string) bool {
+	mt, _, err := mime.ParseMediaType(header)
+	return err == nil && mt == want
+}
+
+// negotiate picks the first of offers that the Accept header allows, by
+// quality. An empty header accepts the first offer.
+func negotiate(accept string, offers ...string) (string, bool) {
+	if strings.TrimSpace(accept) == "" {
+		return offers[0], true
+	}
+	best, bestQ := "", 0.0
+	for _, offer := range offers {
+		q := 0.0
+		for _, part := range strings.Split(accept, ",") {
+			mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+			if err != nil {
+				continue
+			}
+			pq := 1.0
+			if v, ok := params["q"]; ok {
+				if f, err := strconv.ParseFloat(v, 64); err == nil {
+					pq = f
+				}
+			}
+			typ, _, _ := strings.Cut(offer, "/")
+			if mt == offer || mt == "*/*" || mt == typ+"/*" {
+				// An exact match beats a wildcard at equal quality.
+				if mt == offer {
+					pq += 1e-6
+				}
+				if pq > q {
+					q = pq
+				}
+			}
+		}
+		if q > bestQ {
+			best, bestQ = offer, q
+		}
+	}
+	return best, bestQ > 0
+}
