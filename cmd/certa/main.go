@@ -1,0 +1,333 @@
+// Command certa issues and verifies Italian civil-registry certificates.
+//
+//	certa serve               run the HTTP API and verification pages
+//	certa issue               issue one certificate to a file
+//	certa verify FILE         verify a PDF (exit 0 valid, 1 invalid, 2 unknown or error)
+//	certa registry list       list residents
+//
+// Every subcommand takes --data DIR (env CERTA_DATA). This file is wiring
+// only: the logic lives in engine, signer, templates, verify and internal/.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"certa.example/certa/engine"
+	"certa.example/certa/internal/config"
+	"certa.example/certa/internal/httpapi"
+	"certa.example/certa/internal/setup"
+	"certa.example/certa/signer"
+	"certa.example/certa/templates"
+	"certa.example/certa/verify"
+)
+
+const usage = `usage: certa <command> [flags]
+
+commands:
+  serve            run the HTTP API and the public verification pages
+  issue            issue one certificate: --type T --subject CF --out FILE
+  verify FILE      verify a certificate PDF (exit 0 valid, 1 invalid, 2 unknown/error)
+  registry list    list residents: --limit N
+
+Run "certa <command> -h" for its flags.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if err := config.CheckEnv(os.Environ()); err != nil {
+		fmt.Fprintln(stderr, "certa:", err)
+		return 2
+	}
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	code := 0
+	switch args[0] {
+	case "serve":
+		err = serve(args[1:], stderr)
+	case "issue":
+		err = issue(args[1:], stdout, stderr)
+	case "verify":
+		code, err = verifyCmd(args[1:], stdout, stderr)
+	case "registry":
+		err = registry(args[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "certa: unknown command %q\n%s", args[0], usage)
+		return 2
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "certa:", err)
+		if code == 0 {
+			code = 1
+		}
+		if args[0] == "verify" {
+			code = 2
+		}
+	}
+	return code
+}
+
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("certa "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+// stack is what issue and serve share: the embedded default and an engine.
+type stack struct {
+	env    *setup.Embedded
+	engine *engine.Engine
+}
+
+func openStack(ctx context.Context, dataDir, publicURL string) (*stack, error) {
+	env, err := setup.OpenEmbedded(ctx, dataDir, time.Now)
+	if err != nil {
+		return nil, err
+	}
+	r, err := templates.New()
+	if err != nil {
+		env.Close()
+		return nil, err
+	}
+	ps, err := signer.NewPDFSigner(env.Seal, signer.Info{
+		Name:     asciiName("Comune di " + env.Issuer.Comune),
+		Location: asciiName(env.Issuer.Comune),
+		Reason:   "Certificato anagrafico",
+	})
+	if err != nil {
+		env.Close()
+		return nil, err
+	}
+	eng, err := engine.New(engine.Config{Issuer: env.Issuer, PublicURL: publicURL, Demo: true, Now: time.Now}, env.Store, r, ps)
+	if err != nil {
+		env.Close()
+		return nil, err
+	}
+	return &stack{env: env, engine: eng}, nil
+}
+
+// asciiName drops what the signature dictionary cannot carry.
+func asciiName(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= 0x20 && r < 0x7f && r != '(' && r != ')' && r != '\\' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func serve(args []string, stderr io.Writer) error {
+	fs := newFlagSet("serve", stderr)
+	var common config.Common
+	var sc config.Serve
+	config.RegisterCommon(fs, &common)
+	config.RegisterServe(fs, &sc)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("serve takes no arguments, got %q", fs.Args())
+	}
+	if err := sc.Resolve(); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	st, err := openStack(ctx, common.DataDir, sc.PublicURL)
+	if err != nil {
+		return err
+	}
+	defer st.env.Close()
+	srv, err := httpapi.New(httpapi.Config{
+		Engine:    st.engine,
+		Verifier:  &verify.Verifier{Roots: st.env.Roots, Ledger: st.env.Store, Now: time.Now},
+		Log:       log,
+		APIKeys:   st.env.APIKeys,
+		MaxUpload: sc.MaxUpload,
+		Location:  italy(),
+	})
+	if err != nil {
+		return err
+	}
+	if st.env.Seeded {
+		log.Info("synthetic registry created", "households", setup.DemoHouseholds)
+	}
+	log.Info("embedded default ready", "data", common.DataDir, "demo_api_key_file", st.env.APIKeyPath, "trust_root", st.env.RootPath)
+	hs := &http.Server{
+		Addr:              sc.Addr,
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.ListenAndServe() }()
+	log.Info("certa serving", "addr", sc.Addr, "public_url", sc.PublicURL)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	return hs.Shutdown(shCtx)
+}
+
+func issue(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("issue", stderr)
+	var common config.Common
+	var sc config.Serve
+	config.RegisterCommon(fs, &common)
+	config.RegisterServe(fs, &sc)
+	typ := fs.String("type", "", "certificate type: "+typeList())
+	subject := fs.String("subject", "", "holder's codice fiscale")
+	out := fs.String("out", "", "output PDF file")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *typ == "" || *subject == "" || *out == "" {
+		return errors.New("issue needs --type, --subject and --out")
+	}
+	if err := sc.Resolve(); err != nil {
+		return err
+	}
+	ctx := context.Background()
+	st, err := openStack(ctx, common.DataDir, sc.PublicURL)
+	if err != nil {
+		return err
+	}
+	defer st.env.Close()
+	iss, err := st.engine.Issue(ctx, engine.Request{Type: *typ, Subject: *subject, Requester: "cli", Channel: "cli"})
+	if err != nil {
+		return err
+	}
+	if err := writeFileExcl(*out, iss.PDF); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "issued %s %s, valid until %s\nfile:   %s\nverify: %s\n", iss.Type, iss.Code, iss.ExpiresAt.Format("2006-01-02"), *out, iss.VerifyURL)
+	return nil
+}
+
+// writeFileExcl writes data to a new file; it never overwrites one.
+func writeFileExcl(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(path)
+		return err
+	}
+	return f.Close()
+}
+
+func verifyCmd(args []string, stdout, stderr io.Writer) (int, error) {
+	fs := newFlagSet("verify", stderr)
+	var common config.Common
+	config.RegisterCommon(fs, &common)
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	if err := fs.Parse(args); err != nil {
+		return 2, err
+	}
+	if fs.NArg() != 1 {
+		return 2, errors.New("verify takes one PDF file")
+	}
+	data, err := os.ReadFile(fs.Arg(0))
+	if err != nil {
+		return 2, err
+	}
+	ctx := context.Background()
+	env, err := setup.OpenEmbedded(ctx, common.DataDir, time.Now)
+	if err != nil {
+		return 2, err
+	}
+	defer env.Close()
+	v := &verify.Verifier{Roots: env.Roots, Ledger: env.Store, Now: time.Now}
+	rep, err := v.VerifyPDF(ctx, data)
+	if err != nil {
+		return 2, err
+	}
+	if *asJSON {
+		printJSON(stdout, rep)
+	} else {
+		printReport(stdout, rep)
+	}
+	switch rep.Verdict {
+	case verify.Valid:
+		return 0, nil
+	case verify.Invalid:
+		return 1, nil
+	}
+	return 2, nil
+}
+
+func registry(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "list" {
+		return errors.New("usage: certa registry list [--limit N] [--data DIR]")
+	}
+	fs := newFlagSet("registry list", stderr)
+	var common config.Common
+	config.RegisterCommon(fs, &common)
+	limit := fs.Int("limit", 20, "number of residents to print (1-10000)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	ctx := context.Background()
+	env, err := setup.OpenEmbedded(ctx, common.DataDir, time.Now)
+	if err != nil {
+		return err
+	}
+	defer env.Close()
+	people, err := env.Store.Residents(ctx, *limit)
+	if err != nil {
+		return err
+	}
+	for _, p := range people {
+		fmt.Fprintf(stdout, "%s\t%s %s\n", p.FiscalCode, p.Surname, p.Name)
+	}
+	return nil
+}
+
+func typeList() string {
+	var n []string
+	for _, t := range templates.Types() {
+		n = append(n, t.Name)
+	}
+	return strings.Join(n, ", ")
+}
+
+func italy() *time.Location {
+	if loc, err := time.LoadLocation("Europe/Rome"); err == nil {
+		return loc
+	}
+	return time.FixedZone("CET", 3600)
+}

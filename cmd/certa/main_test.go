@@ -1,0 +1,92 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runCLI(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(args, &out, &errb)
+	return out.String(), errb.String(), code
+}
+
+func TestCLIEndToEnd(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	out, errs, code := runCLI(t, "registry", "list", "--data", data, "--limit", "5")
+	if code != 0 {
+		t.Fatalf("registry list: %d %s", code, errs)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 5 {
+		t.Fatalf("want 5 residents, got %d:\n%s", len(lines), out)
+	}
+	cf := strings.Fields(lines[0])[0]
+	if fi, err := os.Stat(data); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Fatalf("data dir mode: %v %v", fi.Mode(), err)
+	}
+
+	pdf := filepath.Join(t.TempDir(), "c.pdf")
+	out, errs, code = runCLI(t, "issue", "--data", data, "--type", "residenza", "--subject", cf, "--out", pdf)
+	if code != 0 || !strings.Contains(out, "issued residenza") {
+		t.Fatalf("issue: %d %s %s", code, out, errs)
+	}
+	// Refuses to overwrite.
+	if _, _, code := runCLI(t, "issue", "--data", data, "--type", "residenza", "--subject", cf, "--out", pdf); code == 0 {
+		t.Fatal("issue overwrote an existing file")
+	}
+
+	out, _, code = runCLI(t, "verify", "--data", data, pdf)
+	if code != 0 || !strings.Contains(out, "verdict: valid") {
+		t.Fatalf("verify valid: %d %s", code, out)
+	}
+	raw, _ := os.ReadFile(pdf)
+	raw[len(raw)/2] ^= 0x20
+	bad := filepath.Join(t.TempDir(), "bad.pdf")
+	os.WriteFile(bad, raw, 0o600)
+	if out, _, code = runCLI(t, "verify", "--data", data, bad); code != 1 || !strings.Contains(out, "verdict: invalid") {
+		t.Fatalf("verify tampered: %d %s", code, out)
+	}
+	notPDF := filepath.Join(t.TempDir(), "x.txt")
+	os.WriteFile(notPDF, []byte("hello"), 0o600)
+	if _, errs, code = runCLI(t, "verify", "--data", data, notPDF); code != 2 || errs == "" {
+		t.Fatalf("verify non-PDF: %d %q", code, errs)
+	}
+	if _, _, code = runCLI(t, "verify", "--data", data, filepath.Join(t.TempDir(), "missing.pdf")); code != 2 {
+		t.Fatalf("verify missing file: %d", code)
+	}
+}
+
+func TestCLIUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no command", nil, "usage"},
+		{"unknown command", []string{"frobnicate"}, "unknown command"},
+		{"issue without flags", []string{"issue"}, "--type"},
+		{"bad flag", []string{"serve", "--nope"}, "flag provided but not defined"},
+		{"bad max upload", []string{"serve", "--max-upload", "12"}, "between 1024"},
+		{"registry without list", []string{"registry"}, "registry list"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, errs, code := runCLI(t, tc.args...)
+			if code == 0 || !strings.Contains(errs, tc.want) {
+				t.Fatalf("exit %d, stderr %q, want %q", code, errs, tc.want)
+			}
+		})
+	}
+}
+
+func TestUnknownEnvironmentVariableRefused(t *testing.T) {
+	t.Setenv("CERTA_ADRR", "127.0.0.1:1")
+	_, errs, code := runCLI(t, "registry", "list")
+	if code == 0 || !strings.Contains(errs, "CERTA_ADRR") {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+}

@@ -1,0 +1,135 @@
+// Package config reads certa's settings from flags and CERTA_* environment
+// variables, strictly: a CERTA_* variable certa does not know is an error,
+// so a typo never silently falls back to a default. A flag given on the
+// command line wins over its environment variable.
+package config
+
+import (
+	"flag"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Known lists every CERTA_* variable certa reads, with its meaning.
+var Known = map[string]string{
+	"CERTA_DATA":                "data directory of the embedded default (--data)",
+	"CERTA_ADDR":                "listen address of certa serve (--addr)",
+	"CERTA_PUBLIC_URL":          "base URL of verification links (--public-url)",
+	"CERTA_MAX_UPLOAD":          "largest PDF accepted for verification, in bytes (--max-upload)",
+	"CERTA_REQUIRE_INTEGRATION": "tests only: fail instead of skipping when a real dependency is missing",
+}
+
+// CheckEnv returns an error naming every unknown CERTA_* variable in env.
+func CheckEnv(env []string) error {
+	var unknown []string
+	for _, kv := range env {
+		k, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(k, "CERTA_") {
+			if _, ok := Known[k]; !ok {
+				unknown = append(unknown, k)
+			}
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	sort.Strings(unknown)
+	return fmt.Errorf("unknown environment variable(s) %s; known: %s", strings.Join(unknown, ", "), strings.Join(knownNames(), ", "))
+}
+
+func knownNames() []string {
+	var n []string
+	for k := range Known {
+		n = append(n, k)
+	}
+	sort.Strings(n)
+	return n
+}
+
+// Common are the settings every subcommand shares.
+type Common struct {
+	DataDir string
+}
+
+// Serve are the settings of certa serve (and of the verification links that
+// certa issue prints).
+type Serve struct {
+	Addr      string
+	PublicURL string
+	MaxUpload int64
+	envErr    error // a bad CERTA_MAX_UPLOAD, unless --max-upload overrides it
+}
+
+// Defaults.
+const (
+	DefaultDataDir   = "certa-data"
+	DefaultAddr      = "127.0.0.1:8080"
+	DefaultMaxUpload = 10 << 20
+)
+
+// RegisterCommon adds --data to fs.
+func RegisterCommon(fs *flag.FlagSet, c *Common) {
+	fs.StringVar(&c.DataDir, "data", envOr("CERTA_DATA", DefaultDataDir), "data directory (env CERTA_DATA)")
+}
+
+// RegisterServe adds --addr, --public-url and --max-upload to fs.
+func RegisterServe(fs *flag.FlagSet, s *Serve) {
+	fs.StringVar(&s.Addr, "addr", envOr("CERTA_ADDR", DefaultAddr), "listen address (env CERTA_ADDR)")
+	fs.StringVar(&s.PublicURL, "public-url", os.Getenv("CERTA_PUBLIC_URL"), "base URL of verification links; default http://<addr> (env CERTA_PUBLIC_URL)")
+	fs.Func("max-upload", fmt.Sprintf("largest PDF accepted for verification, bytes (env CERTA_MAX_UPLOAD, default %d)", DefaultMaxUpload), func(v string) error {
+		n, err := parseSize(v)
+		s.MaxUpload, s.envErr = n, nil
+		return err
+	})
+	s.MaxUpload = DefaultMaxUpload
+	if v := os.Getenv("CERTA_MAX_UPLOAD"); v != "" {
+		n, err := parseSize(v)
+		if err != nil {
+			s.envErr = fmt.Errorf("CERTA_MAX_UPLOAD: %w", err)
+		}
+		s.MaxUpload = n
+	}
+}
+
+// Resolve fills defaults that depend on other settings and checks s.
+func (s *Serve) Resolve() error {
+	if s.envErr != nil {
+		return s.envErr
+	}
+	host, port, err := net.SplitHostPort(s.Addr)
+	if err != nil {
+		return fmt.Errorf("--addr %q: %w", s.Addr, err)
+	}
+	if s.PublicURL == "" {
+		if host == "" || host == "0.0.0.0" || host == "::" {
+			host = "127.0.0.1"
+		}
+		s.PublicURL = "http://" + net.JoinHostPort(host, port)
+	}
+	u, err := url.Parse(s.PublicURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" {
+		return fmt.Errorf("--public-url %q must be an absolute http(s) URL without query", s.PublicURL)
+	}
+	s.PublicURL = strings.TrimRight(s.PublicURL, "/")
+	return nil
+}
+
+func parseSize(v string) (int64, error) {
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 1024 || n > 1<<30 {
+		return 0, fmt.Errorf("size %q must be a number of bytes between 1024 and 1073741824", v)
+	}
+	return n, nil
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}

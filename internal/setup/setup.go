@@ -1,0 +1,163 @@
+// Package setup prepares the embedded default: everything certa needs in
+// one data directory, created on first start and reused afterwards.
+//
+//	DIR/certa.db         SQLite store: registry, ledger, audit trail
+//	DIR/pki/             demo root CA and seal (key mode 0600)
+//	DIR/demo-api-key     the demo client's API key (mode 0600)
+//
+// The registry is a deterministic synthetic population of the demo comune
+// (Lodi), so a fresh machine can issue real, verifiable documents at once.
+// Everything it signs says DEMO.
+package setup
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"certa.example/certa/internal/comuni"
+	"certa.example/certa/internal/httpapi"
+	"certa.example/certa/internal/pki"
+	"certa.example/certa/internal/store"
+	"certa.example/certa/internal/store/sqlite"
+	"certa.example/certa/internal/synth"
+	"certa.example/certa/signer"
+	"certa.example/certa/templates"
+)
+
+// The demo comune and the size of its synthetic registry.
+const (
+	DemoComuneCode = "E648" // Lodi
+	DemoPostalCode = "26900"
+	DemoSeed       = 20261123
+	DemoHouseholds = 160
+	DemoClientID   = "demo"
+)
+
+// Embedded is an opened embedded default.
+type Embedded struct {
+	Dir        string
+	Store      store.Store
+	Seal       *signer.Seal
+	Roots      *x509.CertPool
+	RootPath   string
+	Issuer     templates.Issuer
+	APIKeyPath string
+	// APIKeys maps key hashes to client IDs (see httpapi.HashAPIKey).
+	APIKeys map[string]string
+	// Seeded is true when this call created the synthetic registry.
+	Seeded bool
+}
+
+// Close releases the store.
+func (e *Embedded) Close() error { return e.Store.Close() }
+
+// OpenEmbedded opens (creating on first use) the embedded default in dir.
+func OpenEmbedded(ctx context.Context, dir string, now func() time.Time) (*Embedded, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("setup: data directory: %w", err)
+	}
+	if fi, err := os.Stat(dir); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		if err := os.Chmod(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("setup: data directory %s is open to others and cannot be restricted: %w", dir, err)
+		}
+	}
+	comune, ok := comuni.Current(DemoComuneCode)
+	if !ok {
+		return nil, fmt.Errorf("setup: demo comune %s missing from the embedded archive", DemoComuneCode)
+	}
+	issuer := templates.Issuer{Comune: comune.Name, Province: comune.Province, Office: "Ufficio Anagrafe"}
+	demo, err := pki.EnsureDemo(filepath.Join(dir, "pki"), "Comune di "+titleCase(comune.Name), now())
+	if err != nil {
+		return nil, fmt.Errorf("setup: demo PKI: %w", err)
+	}
+	seal, err := signer.LoadFileSeal(demo.KeyPath, demo.ChainPath)
+	if err != nil {
+		return nil, err
+	}
+	roots, _, err := pki.LoadRoots(demo.RootPath)
+	if err != nil {
+		return nil, err
+	}
+	st, err := sqlite.Open(filepath.Join(dir, "certa.db"), now)
+	if err != nil {
+		return nil, fmt.Errorf("setup: store: %w", err)
+	}
+	e := &Embedded{Dir: dir, Store: st, Seal: seal, Roots: roots, RootPath: demo.RootPath, Issuer: issuer}
+	if e.Seeded, err = seed(ctx, st, comune, now()); err != nil {
+		st.Close()
+		return nil, err
+	}
+	e.APIKeyPath = filepath.Join(dir, "demo-api-key")
+	key, err := ensureAPIKey(e.APIKeyPath)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	e.APIKeys = map[string]string{httpapi.HashAPIKey(key): DemoClientID}
+	return e, nil
+}
+
+// seed fills an empty registry with the synthetic population.
+func seed(ctx context.Context, st store.Store, c comuni.Comune, now time.Time) (bool, error) {
+	n, err := st.CountResidents(ctx)
+	if err != nil {
+		return false, fmt.Errorf("setup: %w", err)
+	}
+	if n > 0 {
+		return false, nil
+	}
+	hs, err := synth.Generate(DemoSeed, c, DemoPostalCode, DemoHouseholds, now)
+	if err != nil {
+		return false, fmt.Errorf("setup: synthetic registry: %w", err)
+	}
+	if err := st.PutHouseholds(ctx, hs); err != nil {
+		return false, fmt.Errorf("setup: synthetic registry: %w", err)
+	}
+	return true, nil
+}
+
+// ensureAPIKey returns the key stored at path, creating it if missing.
+func ensureAPIKey(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err == nil {
+		key := strings.TrimSpace(string(b))
+		if len(key) < 32 {
+			return "", fmt.Errorf("setup: %s holds no usable API key; delete it to make a new one", path)
+		}
+		return key, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return "", err
+	}
+	var raw [32]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return "", err
+	}
+	key := "certa_demo_" + base64.RawURLEncoding.EncodeToString(raw[:])
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return "", err
+	}
+	if _, err := f.WriteString(key + "\n"); err != nil {
+		f.Close()
+		return "", err
+	}
+	return key, f.Close()
+}
+
+func titleCase(s string) string {
+	words := strings.Fields(strings.ToLower(s))
+	for i, w := range words {
+		words[i] = strings.ToUpper(w[:1]) + w[1:]
+	}
+	return strings.Join(words, " ")
+}
