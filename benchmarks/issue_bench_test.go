@@ -1,0 +1,155 @@
+// Package benchmarks measures certa's issue path stage by stage, in one run,
+// so that ratios between stages and against the raw signing speed of the
+// same key are meaningful on a shared, noisy machine. Run with `make bench`
+// (which passes -cpu 1,2: one worker and GOMAXPROCS workers). Results and
+// the command that produced them are in README.md beside this file.
+package benchmarks
+
+import (
+	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/sha256"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"certa.example/certa/engine"
+	"certa.example/certa/internal/registry"
+	"certa.example/certa/internal/setup"
+	"certa.example/certa/signer"
+	"certa.example/certa/templates"
+)
+
+type fixture struct {
+	env      *setup.Embedded
+	renderer *templates.Renderer
+	signer   *signer.PDFSigner
+	engine   *engine.Engine
+	subjects []registry.Person
+	doc      *templates.Document
+}
+
+func newFixture(b *testing.B) *fixture {
+	b.Helper()
+	ctx := context.Background()
+	env, err := setup.OpenEmbedded(ctx, b.TempDir(), time.Now)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { env.Close() })
+	r, err := templates.New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	ps, err := signer.NewPDFSigner(env.Seal, signer.Info{Name: "Comune di Lodi", Location: "Lodi", Reason: "Certificato anagrafico"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	eng, err := engine.New(engine.Config{Issuer: env.Issuer, PublicURL: "http://127.0.0.1:8080", Demo: true, Now: time.Now}, env.Store, r, ps)
+	if err != nil {
+		b.Fatal(err)
+	}
+	people, err := env.Store.Residents(ctx, 10000)
+	if err != nil || len(people) == 0 {
+		b.Fatal("no residents", err)
+	}
+	subj, err := env.Store.Subject(ctx, people[0].FiscalCode)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ty, _ := templates.LookupType("stato_famiglia")
+	now := time.Now().UTC().Truncate(time.Second)
+	doc := &templates.Document{
+		Type: ty, Code: "ABCD-EFGH-JKMN-PQRS", VerifyURL: "HTTP://127.0.0.1:8080/V/ABCD-EFGH-JKMN-PQRS",
+		IssuedAt: now, ExpiresAt: now.AddDate(0, 6, 0), Issuer: env.Issuer, Subject: subj, Demo: true,
+	}
+	return &fixture{env: env, renderer: r, signer: ps, engine: eng, subjects: people, doc: doc}
+}
+
+func reportDocs(b *testing.B, unit string) {
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), unit)
+}
+
+// BenchmarkRender: layout, fonts, QR and PDF serialisation of one page.
+func BenchmarkRender(b *testing.B) {
+	f := newFixture(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	var size atomic.Int64
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			res, err := f.renderer.Render(f.doc)
+			if err != nil {
+				b.Fatal(err)
+			}
+			size.Store(int64(len(res.PDF)))
+		}
+	})
+	reportDocs(b, "docs/s")
+	b.ReportMetric(float64(size.Load()), "bytes/doc")
+}
+
+// BenchmarkSign: PAdES signing of an already rendered page.
+func BenchmarkSign(b *testing.B) {
+	f := newFixture(b)
+	res, err := f.renderer.Render(f.doc)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	var size atomic.Int64
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			out, err := f.signer.Sign(res.PDF, time.Now())
+			if err != nil {
+				b.Fatal(err)
+			}
+			size.Store(int64(len(out)))
+		}
+	})
+	reportDocs(b, "docs/s")
+	b.ReportMetric(float64(size.Load()), "bytes/doc")
+}
+
+// BenchmarkIssue: the whole path through the engine: registry read,
+// rules, render, sign, ledger and audit commit (embedded SQLite store).
+func BenchmarkIssue(b *testing.B) {
+	f := newFixture(b)
+	ctx := context.Background()
+	var next atomic.Int64
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			p := f.subjects[int(next.Add(1))%len(f.subjects)]
+			typ := "residenza"
+			if p.FiscalCode[15]%2 == 0 {
+				typ = "stato_famiglia"
+			}
+			if _, err := f.engine.Issue(ctx, engine.Request{Type: typ, Subject: p.FiscalCode, Requester: "bench", Channel: "bench"}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	reportDocs(b, "docs/s")
+}
+
+// BenchmarkRawSignature: the seal key alone, ECDSA over a SHA-256 digest.
+// Documents/s divided by this is the share of the signature in the cost.
+func BenchmarkRawSignature(b *testing.B) {
+	f := newFixture(b)
+	key := f.env.Seal.Key
+	digest := sha256.Sum256([]byte("certa"))
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := key.Sign(rand.Reader, digest[:], crypto.SHA256); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	reportDocs(b, "sigs/s")
+}
