@@ -7,7 +7,7 @@ STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BENCHTIME   ?= 2s
 PKGS        := ./...
 
-.PHONY: run test lint vet unit bench bench-smoke fuzz-smoke build clean
+.PHONY: run test lint vet unit bench bench-smoke fuzz-smoke golden build clean
 
 run:
 	$(GO) run ./cmd/certa serve
@@ -38,6 +38,11 @@ fuzz-smoke:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/codicefiscale/
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/vcode/
 	$(GO) test -run '^$$' -fuzz '^FuzzVerifyPDF$$' -fuzztime $(FUZZTIME) ./verify/
+
+# Rewrite the reviewed pdftotext golden files after a deliberate wording or
+# layout change; review the diff before committing.
+golden:
+	$(GO) test ./templates/ -run TestGoldenText -update
 
 clean:
 	rm -rf bin

@@ -125,7 +125,8 @@ func (e *Engine) Issue(ctx context.Context, req Request) (Issued, error) {
 	doc := &templates.Document{
 		Type:      ty,
 		Code:      code,
-		VerifyURL: e.qrBase + code,
+		VerifyURL: e.VerifyURL(code),
+		QRText:    e.qrBase + code,
 		IssuedAt:  now,
 		ExpiresAt: now.AddDate(0, ty.ValidMonths, 0),
 		Issuer:    e.cfg.Issuer,

@@ -75,7 +75,10 @@ type Issuer struct {
 type Document struct {
 	Type      *Type
 	Code      string // verification code, canonical form
-	VerifyURL string // encoded in the QR code
+	VerifyURL string // printed for people to type
+	// QRText is what the QR code holds (VerifyURL when empty), e.g. the
+	// upper-case form that fits QR's alphanumeric mode.
+	QRText    string
 	IssuedAt  time.Time
 	ExpiresAt time.Time
 	Issuer    Issuer
@@ -201,11 +204,12 @@ func (p *page) header(d *Document) {
 	}
 	pdf.SetXY(marginX, 18)
 	p.font("B", 15)
-	p.line(7, "COMUNE DI "+d.Issuer.Comune, "C")
-	p.font("", 10)
+	name := "COMUNE DI " + d.Issuer.Comune
 	if d.Issuer.Province != "" {
-		p.line(5, "Provincia di "+d.Issuer.Province, "C")
+		name += " (" + d.Issuer.Province + ")"
 	}
+	p.line(7, name, "C")
+	p.font("", 10)
 	p.line(5, d.Issuer.Office, "C")
 	pdf.SetDrawColor(60, 60, 60)
 	pdf.SetLineWidth(0.3)
@@ -293,7 +297,11 @@ const qrSize = 34.0 // mm, module size ~0.6 mm for a version 4 code
 // qr draws the verification QR code as vector squares with the code and the
 // verification address beside it.
 func (p *page) qr(d *Document) error {
-	q, err := qrcode.New(d.VerifyURL, qrcode.Medium)
+	text := d.QRText
+	if text == "" {
+		text = d.VerifyURL
+	}
+	q, err := qrcode.New(text, qrcode.Medium)
 	if err != nil {
 		return fmt.Errorf("templates: qr: %w", err)
 	}

@@ -41,7 +41,7 @@ func fixtureDocument(t *testing.T, typ string) *Document {
 	}
 	issued := time.Date(2026, 11, 23, 10, 30, 0, 0, time.UTC)
 	return &Document{
-		Type: ty, Code: "ABCD-EFGH-JKMN-PQRS", VerifyURL: "HTTP://127.0.0.1:8080/V/ABCD-EFGH-JKMN-PQRS",
+		Type: ty, Code: "ABCD-EFGH-JKMN-PQRS", VerifyURL: "http://127.0.0.1:8080/v/ABCD-EFGH-JKMN-PQRS", QRText: "HTTP://127.0.0.1:8080/V/ABCD-EFGH-JKMN-PQRS",
 		IssuedAt: issued, ExpiresAt: issued.AddDate(0, 6, 0),
 		Issuer:  Issuer{Comune: "LODI", Province: "LO", Office: "Ufficio Anagrafe"},
 		Subject: fixtureSubject(), Demo: true,

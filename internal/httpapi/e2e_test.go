@@ -160,7 +160,7 @@ func TestIssuePDFEndToEnd(t *testing.T) {
 
 			// Text: title, holder, code, legal notice, with accents intact.
 			text, _ := testutil.Run(t, "pdftotext", "-enc", "UTF-8", path, "-")
-			want := []string{templatesTitle(typ), subj.Person.Surname + " " + subj.Person.Name, code, "art. 40", "Validità", "COMUNE DI LODI"}
+			want := []string{templatesTitle(typ), subj.Person.Surname + " " + subj.Person.Name, code, "art. 40", "Validità", "COMUNE DI LODI (LO)"}
 			if typ == "stato_famiglia" {
 				for _, m := range subj.Household.Members {
 					want = append(want, m.Surname+" "+m.Name)
