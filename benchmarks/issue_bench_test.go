@@ -46,7 +46,7 @@ func newFixture(b *testing.B) *fixture {
 	if err != nil {
 		b.Fatal(err)
 	}
-	eng, err := engine.New(engine.Config{Issuer: env.Issuer, PublicURL: "http://127.0.0.1:8080", Demo: true, Now: time.Now}, env.Store, r, ps)
+	eng, err := env.Engine("http://127.0.0.1:8080", time.Now)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -118,7 +118,7 @@ func BenchmarkSign(b *testing.B) {
 func BenchmarkIssue(b *testing.B) {
 	f := newFixture(b)
 	ctx := context.Background()
-	var next atomic.Int64
+	var next, bytes atomic.Int64
 	b.ReportAllocs()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
@@ -128,12 +128,15 @@ func BenchmarkIssue(b *testing.B) {
 			if p.FiscalCode[15]%2 == 0 {
 				typ = "stato_famiglia"
 			}
-			if _, err := f.engine.Issue(ctx, engine.Request{Type: typ, Subject: p.FiscalCode, Requester: "bench", Channel: "bench"}); err != nil {
+			iss, err := f.engine.Issue(ctx, engine.Request{Type: typ, Subject: p.FiscalCode, Requester: "bench", Channel: "bench"})
+			if err != nil {
 				b.Fatal(err)
 			}
+			bytes.Add(int64(len(iss.PDF)))
 		}
 	})
 	reportDocs(b, "docs/s")
+	b.ReportMetric(float64(bytes.Load())/float64(b.N), "bytes/doc")
 }
 
 // BenchmarkRawSignature: the seal key alone, ECDSA over a SHA-256 digest.

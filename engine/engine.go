@@ -104,7 +104,7 @@ type Issued struct {
 func (e *Engine) Issue(ctx context.Context, req Request) (Issued, error) {
 	ty, ok := templates.LookupType(req.Type)
 	if !ok {
-		return Issued{}, errs.New(errs.UnknownType, "unknown certificate type; supported: "+typeNames())
+		return Issued{}, errs.New(errs.UnknownType, "unknown certificate type; supported: "+templates.TypeNames())
 	}
 	cf, err := codicefiscale.Parse(req.Subject)
 	if err != nil {
@@ -178,14 +178,6 @@ func checkRules(ty *templates.Type, s registry.Subject) error {
 		return errs.New(errs.NotCertifiable, "the household has no head recorded")
 	}
 	return nil
-}
-
-func typeNames() string {
-	var names []string
-	for _, t := range templates.Types() {
-		names = append(names, t.Name)
-	}
-	return strings.Join(names, ", ")
 }
 
 // Status is what the public verification page shows for a code.

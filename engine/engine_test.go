@@ -13,8 +13,6 @@ import (
 	"certa.example/certa/internal/ledger"
 	"certa.example/certa/internal/registry"
 	"certa.example/certa/internal/setup"
-	"certa.example/certa/signer"
-	"certa.example/certa/templates"
 )
 
 type fixture struct {
@@ -32,16 +30,8 @@ func newFixture(t *testing.T, publicURL string) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { emb.Close() })
-	r, err := templates.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ps, err := signer.NewPDFSigner(emb.Seal, signer.Info{Name: "Comune di Lodi"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	f := &fixture{emb: emb, now: time.Date(2026, 3, 31, 9, 15, 30, 500, time.UTC)}
-	f.eng, err = engine.New(engine.Config{Issuer: emb.Issuer, PublicURL: publicURL, Now: func() time.Time { return f.now }}, emb.Store, r, ps)
+	f.eng, err = emb.Engine(publicURL, func() time.Time { return f.now })
 	if err != nil {
 		t.Fatal(err)
 	}

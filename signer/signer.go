@@ -24,10 +24,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/digitorus/pdf"
 	"github.com/digitorus/pdfsign/sign"
+	"golang.org/x/text/unicode/norm"
 
 	"certa.example/certa/internal/errs"
 )
@@ -79,6 +81,19 @@ type Info struct {
 	Name     string // e.g. "Comune di Lodi - Ufficio Anagrafe"
 	Location string // e.g. "Lodi"
 	Reason   string // e.g. "Certificato anagrafico"
+}
+
+// ASCII transliterates s for the signature dictionary: letters lose their
+// diacritics ("Forlì" becomes "Forli"); anything else outside printable
+// ASCII, and parentheses and backslashes, are dropped.
+func ASCII(s string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(s) {
+		if r >= 0x20 && r < 0x7f && r != '(' && r != ')' && r != '\\' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // PDFSigner applies a PAdES-style detached signature to a PDF.

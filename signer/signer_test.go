@@ -138,3 +138,23 @@ func BenchmarkSign(b *testing.B) {
 		}
 	})
 }
+
+func TestASCII(t *testing.T) {
+	for in, want := range map[string]string{
+		"Comune di Forlì":          "Comune di Forli",
+		"Città (Sant'Angelo) \\ x": "Citta Sant'Angelo  x",
+		"Ștefan Łódź":              "Stefan odz",
+	} {
+		if got := signer.ASCII(in); got != want {
+			t.Errorf("ASCII(%q) = %q, want %q", in, got, want)
+		}
+		if _, err := signer.NewPDFSigner(mustSeal(t), signer.Info{Name: signer.ASCII(in)}); err != nil {
+			t.Errorf("ASCII(%q) not accepted: %v", in, err)
+		}
+	}
+}
+
+func mustSeal(t *testing.T) *signer.Seal {
+	s, _ := demoSeal(t)
+	return s
+}

@@ -64,6 +64,15 @@ func LookupType(name string) (*Type, bool) {
 // Types returns every supported type.
 func Types() []*Type { return append([]*Type(nil), types...) }
 
+// TypeNames lists the API names of the supported types, comma-separated.
+func TypeNames() string {
+	names := make([]string, len(types))
+	for i, t := range types {
+		names[i] = t.Name
+	}
+	return strings.Join(names, ", ")
+}
+
 // Issuer is the comune issuing the certificate.
 type Issuer struct {
 	Comune   string // "LODI"
@@ -125,7 +134,7 @@ func (r *Renderer) Render(d *Document) (Result, error) {
 	pdf.SetProducer("certa", false)
 	pdf.SetCreator("certa", false)
 	pdf.SetTitle(d.Type.Title, false)
-	pdf.SetAuthor("Comune di "+asciiOnly(d.Issuer.Comune), false)
+	pdf.SetAuthor("Comune di "+TitleCase(d.Issuer.Comune), true)
 	pdf.SetKeywords(KeywordsPrefix+d.Code, false)
 	pdf.SetLang("it-IT")
 	pdf.SetMargins(marginX, 18, marginX)
@@ -282,7 +291,7 @@ func (p *page) closing(d *Document) {
 	p.para(5, "Validità: sei mesi dalla data di rilascio, fino al "+date(d.ExpiresAt)+" (art. 41 D.P.R. 445/2000).", "L")
 	pdf.Ln(4)
 	p.font("", 11)
-	p.line(6, titleCase(d.Issuer.Comune)+", "+date(d.IssuedAt), "L")
+	p.line(6, TitleCase(d.Issuer.Comune)+", "+date(d.IssuedAt), "L")
 	pdf.Ln(2)
 	p.font("B", 10)
 	pdf.SetX(pageW/2 - 5)
@@ -423,7 +432,9 @@ func kinship(m registry.Person) string {
 	return "Altro"
 }
 
-func titleCase(s string) string {
+// TitleCase turns a registry name ("SAN DONATO MILANESE") into running
+// text ("San Donato Milanese").
+func TitleCase(s string) string {
 	words := strings.Fields(strings.ToLower(s))
 	for i, w := range words {
 		r := []rune(w)
@@ -431,14 +442,4 @@ func titleCase(s string) string {
 		words[i] = string(r)
 	}
 	return strings.Join(words, " ")
-}
-
-func asciiOnly(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if c >= 0x80 || c < 0x20 || c == '(' || c == ')' || c == '\\' {
-			b[i] = '_'
-		}
-	}
-	return string(b)
 }

@@ -19,7 +19,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
@@ -27,7 +26,6 @@ import (
 	"certa.example/certa/internal/config"
 	"certa.example/certa/internal/httpapi"
 	"certa.example/certa/internal/setup"
-	"certa.example/certa/signer"
 	"certa.example/certa/templates"
 	"certa.example/certa/verify"
 )
@@ -106,37 +104,12 @@ func openStack(ctx context.Context, dataDir, publicURL string) (*stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := templates.New()
-	if err != nil {
-		env.Close()
-		return nil, err
-	}
-	ps, err := signer.NewPDFSigner(env.Seal, signer.Info{
-		Name:     asciiName("Comune di " + env.Issuer.Comune),
-		Location: asciiName(env.Issuer.Comune),
-		Reason:   "Certificato anagrafico",
-	})
-	if err != nil {
-		env.Close()
-		return nil, err
-	}
-	eng, err := engine.New(engine.Config{Issuer: env.Issuer, PublicURL: publicURL, Demo: true, Now: time.Now}, env.Store, r, ps)
+	eng, err := env.Engine(publicURL, time.Now)
 	if err != nil {
 		env.Close()
 		return nil, err
 	}
 	return &stack{env: env, engine: eng}, nil
-}
-
-// asciiName drops what the signature dictionary cannot carry.
-func asciiName(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if r >= 0x20 && r < 0x7f && r != '(' && r != ')' && r != '\\' {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }
 
 func serve(args []string, stderr io.Writer) error {
@@ -207,7 +180,7 @@ func issue(args []string, stdout, stderr io.Writer) error {
 	var sc config.Serve
 	config.RegisterCommon(fs, &common)
 	config.RegisterServe(fs, &sc)
-	typ := fs.String("type", "", "certificate type: "+typeList())
+	typ := fs.String("type", "", "certificate type: "+templates.TypeNames())
 	subject := fs.String("subject", "", "holder's codice fiscale")
 	out := fs.String("out", "", "output PDF file")
 	if err := fs.Parse(args); err != nil {
@@ -315,14 +288,6 @@ func registry(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "%s\t%s %s\n", p.FiscalCode, p.Surname, p.Name)
 	}
 	return nil
-}
-
-func typeList() string {
-	var n []string
-	for _, t := range templates.Types() {
-		n = append(n, t.Name)
-	}
-	return strings.Join(n, ", ")
 }
 
 func italy() *time.Location {

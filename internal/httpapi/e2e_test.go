@@ -44,18 +44,10 @@ func newEnv(t *testing.T, maxUpload int64) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { emb.Close() })
-	r, err := templates.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ps, err := signer.NewPDFSigner(emb.Seal, signer.Info{Name: "Comune di Lodi", Location: "Lodi", Reason: "Certificato anagrafico"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	// The public URL must be known before the engine exists: listen first.
 	ts := httptest.NewUnstartedServer(nil)
 	publicURL := "http://" + ts.Listener.Addr().String()
-	eng, err := engine.New(engine.Config{Issuer: emb.Issuer, PublicURL: publicURL, Demo: true, Now: time.Now}, emb.Store, r, ps)
+	eng, err := emb.Engine(publicURL, time.Now)
 	if err != nil {
 		t.Fatal(err)
 	}

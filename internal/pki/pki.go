@@ -23,6 +23,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"certa.example/certa/signer"
 )
 
 // File names inside the PKI directory.
@@ -136,23 +138,13 @@ func LoadRoots(path string) (*x509.CertPool, []*x509.Certificate, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	pool := x509.NewCertPool()
-	var certs []*x509.Certificate
-	for {
-		var b *pem.Block
-		b, data = pem.Decode(data)
-		if b == nil {
-			break
-		}
-		c, err := x509.ParseCertificate(b.Bytes)
-		if err != nil {
-			return nil, nil, fmt.Errorf("pki: %s: %w", path, err)
-		}
-		pool.AddCert(c)
-		certs = append(certs, c)
+	certs, err := signer.ParseCertificatesPEM(data)
+	if err != nil {
+		return nil, nil, fmt.Errorf("pki: %s: %w", path, err)
 	}
-	if len(certs) == 0 {
-		return nil, nil, fmt.Errorf("pki: %s holds no certificate", path)
+	pool := x509.NewCertPool()
+	for _, c := range certs {
+		pool.AddCert(c)
 	}
 	return pool, certs, nil
 }

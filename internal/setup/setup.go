@@ -23,6 +23,7 @@ import (
 	"strings"
 	"time"
 
+	"certa.example/certa/engine"
 	"certa.example/certa/internal/comuni"
 	"certa.example/certa/internal/httpapi"
 	"certa.example/certa/internal/pki"
@@ -75,7 +76,7 @@ func OpenEmbedded(ctx context.Context, dir string, now func() time.Time) (*Embed
 		return nil, fmt.Errorf("setup: demo comune %s missing from the embedded archive", DemoComuneCode)
 	}
 	issuer := templates.Issuer{Comune: comune.Name, Province: comune.Province, Office: "Ufficio Anagrafe"}
-	demo, err := pki.EnsureDemo(filepath.Join(dir, "pki"), "Comune di "+titleCase(comune.Name), now())
+	demo, err := pki.EnsureDemo(filepath.Join(dir, "pki"), "Comune di "+templates.TitleCase(comune.Name), now())
 	if err != nil {
 		return nil, fmt.Errorf("setup: demo PKI: %w", err)
 	}
@@ -104,6 +105,25 @@ func OpenEmbedded(ctx context.Context, dir string, now func() time.Time) (*Embed
 	}
 	e.APIKeys = map[string]string{httpapi.HashAPIKey(key): DemoClientID}
 	return e, nil
+}
+
+// Engine builds the issue pipeline on this embedded default: the renderer,
+// the PDF signer for the demo seal and the engine. Documents say DEMO.
+func (e *Embedded) Engine(publicURL string, now func() time.Time) (*engine.Engine, error) {
+	r, err := templates.New()
+	if err != nil {
+		return nil, err
+	}
+	comune := templates.TitleCase(e.Issuer.Comune)
+	ps, err := signer.NewPDFSigner(e.Seal, signer.Info{
+		Name:     signer.ASCII("Comune di " + comune + " - " + e.Issuer.Office),
+		Location: signer.ASCII(comune),
+		Reason:   "Certificato anagrafico",
+	})
+	if err != nil {
+		return nil, err
+	}
+	return engine.New(engine.Config{Issuer: e.Issuer, PublicURL: publicURL, Demo: true, Now: now}, e.Store, r, ps)
 }
 
 // seed fills an empty registry with the synthetic population.
@@ -152,12 +172,4 @@ func ensureAPIKey(path string) (string, error) {
 		return "", err
 	}
 	return key, f.Close()
-}
-
-func titleCase(s string) string {
-	words := strings.Fields(strings.ToLower(s))
-	for i, w := range words {
-		words[i] = strings.ToUpper(w[:1]) + w[1:]
-	}
-	return strings.Join(words, " ")
 }
