@@ -1,0 +1,273 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"certa.example/certa/internal/audit"
+	"certa.example/certa/internal/errs"
+	"certa.example/certa/internal/ledger"
+)
+
+// rollbackTimeout bounds the ROLLBACK that returns a connection to the pool
+// after a failed Record; past it the connection is dropped instead.
+const rollbackTimeout = 2 * time.Second
+
+const insertCert = `INSERT INTO certificates
+	(code, type, subject, holder, comune, issued_at, expires_at, sha256,
+	 requester, channel, revoked, revoked_at)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`
+
+const insertEvent = `INSERT INTO audit_events
+	(seq, at, actor, action, object, outcome, prev, hash)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
+
+// Record stores rec and appends its "certificate.issue" audit event, by
+// rec.Requester at the store's clock, in one transaction. rec needs a Code,
+// a Requester and both IssuedAt and ExpiresAt, else errs.InvalidRequest. A
+// code or SHA256 already recorded is errs.Conflict. On any error nothing is
+// written (but see the package documentation on a connection lost during
+// the commit). Times are kept to the microsecond.
+//
+// It takes two pipelined round trips: BEGIN, the certificate's INSERT and
+// the lock of the audit head in the first; the event's INSERT, the head's
+// UPDATE and COMMIT in the second. The head is locked from the end of the
+// first to the end of the second.
+func (s *Store) Record(ctx context.Context, rec ledger.Record) error {
+	switch {
+	case rec.Code == "":
+		return errs.New(errs.InvalidRequest, "certificate code is required")
+	case rec.Requester == "":
+		return errs.New(errs.InvalidRequest, "requester is required")
+	case rec.IssuedAt.IsZero() || rec.ExpiresAt.IsZero():
+		return errs.New(errs.InvalidRequest, "issue and expiry times are required")
+	case !storable(rec.IssuedAt) || !storable(rec.ExpiresAt) ||
+		(!rec.RevokedAt.IsZero() && !storable(rec.RevokedAt)):
+		return errs.New(errs.InvalidRequest, "time out of range")
+	case !validText(rec.Code, rec.Type, rec.Subject, rec.Holder, rec.Comune, rec.Requester, rec.Channel):
+		return errs.New(errs.InvalidRequest, "certificate fields must be UTF-8 text without NUL characters")
+	}
+
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return storageErr(err)
+	}
+	defer conn.Release() // drops the connection unless it is idle, out of any transaction
+	c := conn.Conn()
+	err = s.record(ctx, c, rec)
+	if err != nil && !c.IsClosed() && c.PgConn().TxStatus() != 'I' {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), rollbackTimeout)
+		c.Exec(rctx, "ROLLBACK") // on failure Release drops the connection
+		cancel()
+	}
+	return err
+}
+
+func (s *Store) record(ctx context.Context, c *pgx.Conn, rec ledger.Record) error {
+	var revokedAt *time.Time
+	if !rec.RevokedAt.IsZero() {
+		t := instant(rec.RevokedAt)
+		revokedAt = &t
+	}
+	b := &pgx.Batch{}
+	b.Queue("BEGIN")
+	b.Queue(insertCert, rec.Code, rec.Type, rec.Subject, rec.Holder, rec.Comune,
+		instant(rec.IssuedAt), instant(rec.ExpiresAt), rec.SHA256[:],
+		rec.Requester, rec.Channel, rec.Revoked, revokedAt)
+	b.Queue(`SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE`)
+	var (
+		prev audit.Event
+		hash []byte
+	)
+	br := c.SendBatch(ctx, b)
+	_, err := br.Exec()
+	if err == nil {
+		_, err = br.Exec()
+	}
+	if err == nil {
+		err = br.QueryRow().Scan(&prev.Seq, &hash)
+	}
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	switch constraint, dup := uniqueViolation(err); {
+	case dup && constraint == "certificates_pkey":
+		return errs.Wrap(errs.Conflict, "a certificate with this code is already recorded", redact(err))
+	case dup && constraint == "certificates_sha256_key":
+		return errs.Wrap(errs.Conflict, "a certificate with this digest is already recorded", redact(err))
+	case errors.Is(err, pgx.ErrNoRows):
+		return errs.Wrap(errs.Internal, publicError, errors.New("audit_head has no row"))
+	case err != nil:
+		return storageErr(err)
+	case len(hash) != len(prev.Hash):
+		return errs.Wrap(errs.Internal, publicError, fmt.Errorf("audit head %d: hash is %d bytes", prev.Seq, len(hash)))
+	}
+	copy(prev.Hash[:], hash)
+
+	// The head is locked: the clock is read, and the event chained, in seq
+	// order. The time is truncated first so that the stored event hashes.
+	ev := audit.Chain(prev, audit.Event{
+		At:      instant(s.now()),
+		Actor:   rec.Requester,
+		Action:  audit.ActionCertificateIssue,
+		Object:  rec.Code,
+		Outcome: audit.OutcomeOK,
+	})
+	if !storable(ev.At) {
+		return errs.Wrap(errs.Internal, publicError, errors.New("clock out of range"))
+	}
+	b = &pgx.Batch{}
+	b.Queue(insertEvent, ev.Seq, ev.At, ev.Actor, ev.Action, ev.Object, ev.Outcome, ev.Prev[:], ev.Hash[:])
+	b.Queue(`UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`, ev.Seq, ev.Hash[:])
+	b.Queue("COMMIT")
+	br = c.SendBatch(ctx, b)
+	var tag pgconn.CommandTag
+	_, err = br.Exec()
+	if err == nil {
+		_, err = br.Exec()
+	}
+	if err == nil {
+		tag, err = br.Exec()
+	}
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return storageErr(err)
+	}
+	if tag.String() != "COMMIT" { // the server rolled back
+		return errs.Wrap(errs.Internal, publicError, fmt.Errorf("COMMIT answered %q", tag.String()))
+	}
+	return nil
+}
+
+const certCols = `code, type, subject, holder, comune, issued_at, expires_at,
+	sha256, requester, channel, revoked, revoked_at`
+
+// ByCode returns the certificate with code, or errs.NotFound.
+func (s *Store) ByCode(ctx context.Context, code string) (ledger.Record, error) {
+	if !validText(code) {
+		return ledger.Record{}, errs.New(errs.NotFound, "no certificate matches")
+	}
+	return s.scanCert(ctx, `SELECT `+certCols+` FROM certificates WHERE code = $1`, code)
+}
+
+// BySHA256 returns the certificate whose PDF has digest sum, or
+// errs.NotFound.
+func (s *Store) BySHA256(ctx context.Context, sum [32]byte) (ledger.Record, error) {
+	return s.scanCert(ctx, `SELECT `+certCols+` FROM certificates WHERE sha256 = $1`, sum[:])
+}
+
+func (s *Store) scanCert(ctx context.Context, query string, arg any) (ledger.Record, error) {
+	var (
+		r         ledger.Record
+		sum       []byte
+		revokedAt *time.Time
+	)
+	err := s.pool.QueryRow(ctx, query, arg).Scan(&r.Code, &r.Type, &r.Subject,
+		&r.Holder, &r.Comune, &r.IssuedAt, &r.ExpiresAt, &sum, &r.Requester, &r.Channel,
+		&r.Revoked, &revokedAt)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return ledger.Record{}, errs.New(errs.NotFound, "no certificate matches")
+	case err != nil:
+		return ledger.Record{}, storageErr(err)
+	case len(sum) != len(r.SHA256):
+		return ledger.Record{}, errs.Wrap(errs.Internal, publicError, fmt.Errorf("certificate digest is %d bytes", len(sum)))
+	}
+	copy(r.SHA256[:], sum)
+	r.IssuedAt = r.IssuedAt.UTC()
+	r.ExpiresAt = r.ExpiresAt.UTC()
+	if revokedAt != nil {
+		r.RevokedAt = revokedAt.UTC()
+	}
+	return r, nil
+}
+
+// AuditVerify streams the audit trail in seq order through an
+// audit.Verifier, a row at a time, and returns the number of events
+// checked. A broken chain is errs.Internal with the seq in the public text
+// and, for a broken link, an *audit.ChainError inside (errors.As).
+//
+// It reads one snapshot (a read-only REPEATABLE READ transaction): events
+// recorded meanwhile are not checked. Beyond the chain, it checks that the
+// last event is the one audit_head names, which catches events cut off the
+// end of the trail — unless audit_head was rewritten too.
+func (s *Store) AuditVerify(ctx context.Context) (int, error) {
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return 0, storageErr(err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+
+	var (
+		headSeq  int64
+		headHash []byte
+	)
+	if err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&headSeq, &headHash); err != nil {
+		return 0, storageErr(err)
+	}
+	rows, err := tx.Query(ctx, `SELECT seq, at, actor, action, object, outcome, prev, hash
+		FROM audit_events ORDER BY seq`)
+	if err != nil {
+		return 0, storageErr(err)
+	}
+	defer rows.Close()
+
+	var (
+		v          audit.Verifier
+		e          audit.Event
+		prev, hash []byte
+	)
+	for rows.Next() {
+		if err := rows.Scan(&e.Seq, &e.At, &e.Actor, &e.Action, &e.Object,
+			&e.Outcome, &prev, &hash); err != nil {
+			return int(v.Count()), storageErr(err)
+		}
+		e.At = e.At.UTC()
+		var cerr error
+		switch {
+		case len(prev) != len(e.Prev):
+			cerr = &audit.ChainError{Seq: v.Head().Seq + 1, Problem: audit.BadPrev}
+		case len(hash) != len(e.Hash):
+			cerr = &audit.ChainError{Seq: v.Head().Seq + 1, Problem: audit.BadHash}
+		default:
+			copy(e.Prev[:], prev)
+			copy(e.Hash[:], hash)
+			cerr = v.Next(e)
+		}
+		if cerr != nil {
+			return int(v.Count()), chainErr(cerr)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return int(v.Count()), storageErr(err)
+	}
+	last := v.Head()
+	switch n := int(v.Count()); {
+	case headSeq > last.Seq:
+		return n, errs.Wrap(errs.Internal, fmt.Sprintf("audit chain broken at seq %d", last.Seq+1),
+			fmt.Errorf("the trail ends at seq %d, its head is at seq %d: events are missing at the end", last.Seq, headSeq))
+	case headSeq < last.Seq:
+		return n, errs.Wrap(errs.Internal, fmt.Sprintf("audit chain broken at seq %d", headSeq+1),
+			fmt.Errorf("the trail ends at seq %d, its head is at seq %d", last.Seq, headSeq))
+	case string(headHash) != string(last.Hash[:]):
+		return n, errs.Wrap(errs.Internal, fmt.Sprintf("audit chain broken at seq %d", max(last.Seq, 1)),
+			fmt.Errorf("the last event (seq %d) is not the one the head names", last.Seq))
+	}
+	return int(v.Count()), nil
+}
+
+// chainErr wraps a Verifier error, naming the seq in the public text.
+func chainErr(err error) error {
+	var ce *audit.ChainError
+	if errors.As(err, &ce) {
+		return errs.Wrap(errs.Internal, fmt.Sprintf("audit chain broken at seq %d", ce.Seq), err)
+	}
+	return errs.Wrap(errs.Internal, "audit chain broken", err)
+}
