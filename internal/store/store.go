@@ -1,7 +1,8 @@
 // Package store defines what the engine needs from persistence: the
 // registry it reads, the ledger of issued certificates, and the append-only,
 // hash-chained audit trail. Implementations: internal/store/sqlite (the
-// embedded default, a single file) and, later, PostgreSQL.
+// embedded default, a single file) and internal/store/postgres
+// (production); both pass the conformance suite in internal/store/storetest.
 //
 // Contract: Record writes the ledger row and its audit event in one
 // transaction; either both are durable when it returns nil, or neither is
@@ -31,6 +32,10 @@ type Store interface {
 
 	// CountResidents returns the number of residents.
 	CountResidents(ctx context.Context) (int, error)
+
+	// Ready reports whether the store can serve now (backs /readyz); an
+	// error has kind errs.Unavailable when a retry could succeed.
+	Ready(ctx context.Context) error
 
 	// AuditVerify walks the audit chain and returns the number of events
 	// checked, or an error naming the first broken link.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"math"
+	"strings"
 	"time"
 
 	"modernc.org/sqlite"
@@ -28,7 +29,11 @@ func storageErr(err error) error {
 // retryable reports whether err is one that the same operation, tried
 // again later, could avoid.
 func retryable(err error) bool {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, sql.ErrConnDone) {
+		return true
+	}
+	// A store closed for shutdown: database/sql does not export these.
+	if msg := err.Error(); strings.Contains(msg, "sql: database is closed") || strings.Contains(msg, "sql: statement is closed") {
 		return true
 	}
 	var se *sqlite.Error

@@ -223,6 +223,17 @@ func (s *Store) prepare(ctx context.Context) error {
 	return nil
 }
 
+// Ready checks that the database file answers a read and takes writes.
+func (s *Store) Ready(ctx context.Context) error {
+	if err := s.r.PingContext(ctx); err != nil {
+		return storageErr(err)
+	}
+	if err := s.w.PingContext(ctx); err != nil {
+		return storageErr(err)
+	}
+	return nil
+}
+
 // Close closes the store. Operations in flight may fail.
 func (s *Store) Close() error {
 	var errList []error
