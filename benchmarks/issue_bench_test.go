@@ -22,7 +22,7 @@ import (
 )
 
 type fixture struct {
-	env      *setup.Embedded
+	env      *setup.Env
 	renderer *templates.Renderer
 	signer   *signer.PDFSigner
 	engine   *engine.Engine

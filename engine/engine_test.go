@@ -17,7 +17,7 @@ import (
 
 type fixture struct {
 	eng    *engine.Engine
-	emb    *setup.Embedded
+	emb    *setup.Env
 	people []registry.Person
 	now    time.Time
 }

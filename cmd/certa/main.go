@@ -4,6 +4,8 @@
 //	certa issue               issue one certificate to a file
 //	certa verify FILE         verify a PDF (exit 0 valid, 1 invalid, 2 unknown or error)
 //	certa registry list       list residents
+//	certa registry seed       add a synthetic population
+//	certa migrate             apply PostgreSQL schema migrations
 //
 // Every subcommand takes --data DIR (env CERTA_DATA). This file is wiring
 // only: the logic lives in engine, signer, templates, verify and internal/.
@@ -26,6 +28,8 @@ import (
 	"certa.example/certa/internal/config"
 	"certa.example/certa/internal/httpapi"
 	"certa.example/certa/internal/setup"
+	"certa.example/certa/internal/store/postgres"
+	"certa.example/certa/internal/store/sqlite"
 	"certa.example/certa/templates"
 	"certa.example/certa/verify"
 )
@@ -37,6 +41,8 @@ commands:
   issue            issue one certificate: --type T --subject CF --out FILE
   verify FILE      verify a certificate PDF (exit 0 valid, 1 invalid, 2 unknown/error)
   registry list    list residents: --limit N
+  registry seed    add synthetic households: --households N --seed S
+  migrate          apply the PostgreSQL schema migrations (--database-url)
 
 Run "certa <command> -h" for its flags.
 `
@@ -65,6 +71,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		code, err = verifyCmd(args[1:], stdout, stderr)
 	case "registry":
 		err = registry(args[1:], stdout, stderr)
+	case "migrate":
+		err = migrate(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -95,12 +103,16 @@ func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 
 // stack is what issue and serve share: the embedded default and an engine.
 type stack struct {
-	env    *setup.Embedded
+	env    *setup.Env
 	engine *engine.Engine
 }
 
-func openStack(ctx context.Context, dataDir, publicURL string) (*stack, error) {
-	env, err := setup.OpenEmbedded(ctx, dataDir, time.Now)
+func openEnv(ctx context.Context, c config.Common) (*setup.Env, error) {
+	return setup.Open(ctx, setup.Options{DataDir: c.DataDir, DatabaseURL: c.DatabaseURL, Now: time.Now})
+}
+
+func openStack(ctx context.Context, c config.Common, publicURL string) (*stack, error) {
+	env, err := openEnv(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -131,12 +143,13 @@ func serve(args []string, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	st, err := openStack(ctx, common.DataDir, sc.PublicURL)
+	st, err := openStack(ctx, common, sc.PublicURL)
 	if err != nil {
 		return err
 	}
 	defer st.env.Close()
 	srv, err := httpapi.New(httpapi.Config{
+		Ready:     st.env.Store.Ready,
 		Engine:    st.engine,
 		Verifier:  &verify.Verifier{Roots: st.env.Roots, Ledger: st.env.Store, Now: time.Now},
 		Log:       log,
@@ -150,7 +163,11 @@ func serve(args []string, stderr io.Writer) error {
 	if st.env.Seeded {
 		log.Info("synthetic registry created", "households", setup.DemoHouseholds)
 	}
-	log.Info("embedded default ready", "data", common.DataDir, "demo_api_key_file", st.env.APIKeyPath, "trust_root", st.env.RootPath)
+	storeKind := "embedded SQLite"
+	if common.DatabaseURL != "" {
+		storeKind = "PostgreSQL"
+	}
+	log.Info("data ready", "data", common.DataDir, "store", storeKind, "demo_api_key_file", st.env.APIKeyPath, "trust_root", st.env.RootPath)
 	hs := &http.Server{
 		Addr:              sc.Addr,
 		Handler:           srv.Handler(),
@@ -193,7 +210,7 @@ func issue(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	ctx := context.Background()
-	st, err := openStack(ctx, common.DataDir, sc.PublicURL)
+	st, err := openStack(ctx, common, sc.PublicURL)
 	if err != nil {
 		return err
 	}
@@ -239,7 +256,7 @@ func verifyCmd(args []string, stdout, stderr io.Writer) (int, error) {
 		return 2, err
 	}
 	ctx := context.Background()
-	env, err := setup.OpenEmbedded(ctx, common.DataDir, time.Now)
+	env, err := openEnv(ctx, common)
 	if err != nil {
 		return 2, err
 	}
@@ -264,8 +281,11 @@ func verifyCmd(args []string, stdout, stderr io.Writer) (int, error) {
 }
 
 func registry(args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "seed" {
+		return registrySeed(args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "list" {
-		return errors.New("usage: certa registry list [--limit N] [--data DIR]")
+		return errors.New("usage: certa registry list [--limit N] | certa registry seed [--households N] [--seed S]")
 	}
 	fs := newFlagSet("registry list", stderr)
 	var common config.Common
@@ -275,7 +295,7 @@ func registry(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	ctx := context.Background()
-	env, err := setup.OpenEmbedded(ctx, common.DataDir, time.Now)
+	env, err := openEnv(ctx, common)
 	if err != nil {
 		return err
 	}
@@ -295,4 +315,52 @@ func italy() *time.Location {
 		return loc
 	}
 	return time.FixedZone("CET", 3600)
+}
+
+func registrySeed(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("registry seed", stderr)
+	var common config.Common
+	config.RegisterCommon(fs, &common)
+	households := fs.Int("households", setup.DemoHouseholds, "number of households to add")
+	seed := fs.Int64("seed", setup.DemoSeed, "generator seed: the same seed gives the same people")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	ctx := context.Background()
+	env, err := openEnv(ctx, common)
+	if err != nil {
+		return err
+	}
+	defer env.Close()
+	start := time.Now()
+	n, err := setup.Seed(ctx, env.Store, env.Comune, setup.DemoPostalCode, *seed, *households, time.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "added %d households, %d persons in %s\n", *households, n, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func migrate(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("migrate", stderr)
+	var common config.Common
+	config.RegisterCommon(fs, &common)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	ctx := context.Background()
+	if common.DatabaseURL == "" {
+		// The embedded store applies its migrations when it opens.
+		env, err := openEnv(ctx, common)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "embedded store in %s is at schema version %d\n", common.DataDir, sqlite.SchemaVersion)
+		return env.Close()
+	}
+	if err := postgres.Migrate(ctx, common.DatabaseURL, time.Now); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "PostgreSQL schema is at version %d\n", postgres.SchemaVersion)
+	return nil
 }

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"certa.example/certa/internal/testutil"
 )
 
 func runCLI(t *testing.T, args ...string) (string, string, int) {
@@ -88,5 +90,44 @@ func TestUnknownEnvironmentVariableRefused(t *testing.T) {
 	_, errs, code := runCLI(t, "registry", "list")
 	if code == 0 || !strings.Contains(errs, "CERTA_ADRR") {
 		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+}
+
+// The same commands against PostgreSQL: migrate, seed, list, issue, verify.
+func TestCLIOnPostgres(t *testing.T) {
+	db := testutil.PostgresSchema(t)
+	data := filepath.Join(t.TempDir(), "data")
+	// Before migrate, every command refuses clearly.
+	if _, errs, code := runCLI(t, "registry", "list", "--data", data, "--database-url", db); code == 0 || !strings.Contains(errs, "certa migrate") {
+		t.Fatalf("unmigrated schema: exit %d %q", code, errs)
+	}
+	if out, errs, code := runCLI(t, "migrate", "--data", data, "--database-url", db); code != 0 || !strings.Contains(out, "schema is at version") {
+		t.Fatalf("migrate: %d %s %s", code, out, errs)
+	}
+	if _, _, code := runCLI(t, "migrate", "--data", data, "--database-url", db); code != 0 {
+		t.Fatal("second migrate failed")
+	}
+	// The registry is never seeded implicitly on PostgreSQL.
+	if out, _, code := runCLI(t, "registry", "list", "--data", data, "--database-url", db); code != 0 || out != "" {
+		t.Fatalf("fresh PostgreSQL registry not empty: %d %q", code, out)
+	}
+	if out, errs, code := runCLI(t, "registry", "seed", "--data", data, "--database-url", db, "--households", "40", "--seed", "7"); code != 0 || !strings.Contains(out, "added 40 households") {
+		t.Fatalf("seed: %d %s %s", code, out, errs)
+	}
+	if _, errs, code := runCLI(t, "registry", "seed", "--data", data, "--database-url", db, "--households", "40", "--seed", "7"); code == 0 || errs == "" {
+		t.Fatal("seeding the same people twice succeeded")
+	}
+	out, _, _ := runCLI(t, "registry", "list", "--data", data, "--database-url", db, "--limit", "1")
+	cf := strings.Fields(out)[0]
+	pdf := filepath.Join(t.TempDir(), "c.pdf")
+	if out, errs, code := runCLI(t, "issue", "--data", data, "--database-url", db, "--type", "stato_famiglia", "--subject", cf, "--out", pdf); code != 0 {
+		t.Fatalf("issue: %d %s %s", code, out, errs)
+	}
+	if out, _, code := runCLI(t, "verify", "--data", data, "--database-url", db, pdf); code != 0 || !strings.Contains(out, "verdict: valid") {
+		t.Fatalf("verify: %d %s", code, out)
+	}
+	// The embedded store in the same data directory knows nothing of it.
+	if out, _, code := runCLI(t, "verify", "--data", data, pdf); code != 2 || !strings.Contains(out, "verdict: unknown") {
+		t.Fatalf("verify against the other store: %d %s", code, out)
 	}
 }

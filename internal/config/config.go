@@ -21,7 +21,9 @@ var Known = map[string]string{
 	"CERTA_ADDR":                "listen address of certa serve (--addr)",
 	"CERTA_PUBLIC_URL":          "base URL of verification links (--public-url)",
 	"CERTA_MAX_UPLOAD":          "largest PDF accepted for verification, in bytes (--max-upload)",
+	"CERTA_DATABASE_URL":        "PostgreSQL URL; when set, the registry, ledger and audit trail live there (--database-url)",
 	"CERTA_REQUIRE_INTEGRATION": "tests only: fail instead of skipping when a real dependency is missing",
+	"CERTA_TEST_DATABASE_URL":   "tests only: PostgreSQL URL for integration tests",
 }
 
 // CheckEnv returns an error naming every unknown CERTA_* variable in env.
@@ -54,6 +56,8 @@ func knownNames() []string {
 // Common are the settings every subcommand shares.
 type Common struct {
 	DataDir string
+	// DatabaseURL selects PostgreSQL; empty means the embedded SQLite store.
+	DatabaseURL string
 }
 
 // Serve are the settings of certa serve (and of the verification links that
@@ -75,6 +79,7 @@ const (
 // RegisterCommon adds --data to fs.
 func RegisterCommon(fs *flag.FlagSet, c *Common) {
 	fs.StringVar(&c.DataDir, "data", envOr("CERTA_DATA", DefaultDataDir), "data directory (env CERTA_DATA)")
+	fs.StringVar(&c.DatabaseURL, "database-url", os.Getenv("CERTA_DATABASE_URL"), "PostgreSQL URL, e.g. postgres://user@host/db; default: the embedded store in the data directory (env CERTA_DATABASE_URL)")
 }
 
 // RegisterServe adds --addr, --public-url and --max-upload to fs.

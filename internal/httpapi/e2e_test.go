@@ -21,6 +21,7 @@ import (
 	"certa.example/certa/internal/httpapi"
 	"certa.example/certa/internal/registry"
 	"certa.example/certa/internal/setup"
+	"certa.example/certa/internal/store/postgres"
 	"certa.example/certa/internal/testutil"
 	"certa.example/certa/signer"
 	"certa.example/certa/templates"
@@ -31,19 +32,35 @@ type env struct {
 	t      *testing.T
 	url    string
 	key    string
-	emb    *setup.Embedded
+	emb    *setup.Env
 	people []registry.Person
 	logs   *bytes.Buffer
 }
 
 func newEnv(t *testing.T, maxUpload int64) *env {
+	return newEnvOn(t, maxUpload, "")
+}
+
+// newEnvOn runs the server on PostgreSQL at dbURL (migrated and seeded
+// here), or on the embedded store when dbURL is empty.
+func newEnvOn(t *testing.T, maxUpload int64, dbURL string) *env {
 	t.Helper()
 	ctx := context.Background()
-	emb, err := setup.OpenEmbedded(ctx, t.TempDir(), time.Now)
+	if dbURL != "" {
+		if err := postgres.Migrate(ctx, dbURL, time.Now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	emb, err := setup.Open(ctx, setup.Options{DataDir: t.TempDir(), DatabaseURL: dbURL, Now: time.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { emb.Close() })
+	if dbURL != "" {
+		if _, err := setup.Seed(ctx, emb.Store, emb.Comune, setup.DemoPostalCode, 11, 30, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
 	// The public URL must be known before the engine exists: listen first.
 	ts := httptest.NewUnstartedServer(nil)
 	publicURL := "http://" + ts.Listener.Addr().String()
@@ -53,6 +70,7 @@ func newEnv(t *testing.T, maxUpload int64) *env {
 	}
 	logs := &bytes.Buffer{}
 	srv, err := httpapi.New(httpapi.Config{
+		Ready:  emb.Store.Ready,
 		Engine: eng, Verifier: &verify.Verifier{Roots: emb.Roots, Ledger: emb.Store, Now: time.Now},
 		Log: slog.New(slog.NewTextHandler(logs, nil)), APIKeys: emb.APIKeys, MaxUpload: maxUpload,
 	})
@@ -470,4 +488,46 @@ type failingKey struct{ signer crypto.Signer }
 func (k failingKey) Public() crypto.PublicKey { return k.signer.Public() }
 func (k failingKey) Sign(io.Reader, []byte, crypto.SignerOpts) ([]byte, error) {
 	return nil, io.ErrUnexpectedEOF
+}
+
+// The API behaves the same on PostgreSQL: issue, look up, verify.
+func TestIssueOnPostgres(t *testing.T) {
+	e := newEnvOn(t, 10<<20, testutil.PostgresSchema(t))
+	p := e.people[0]
+	resp, pdf := e.issue("stato_famiglia", p.FiscalCode, "application/pdf")
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("status %d: %s", resp.StatusCode, pdf)
+	}
+	code := resp.Header.Get("Certa-Code")
+	_, js := e.do("GET", "/v/"+code, nil, "Accept", "application/json")
+	if !strings.Contains(string(js), `"status": "valid"`) {
+		t.Fatalf("status: %s", js)
+	}
+	if rep := e.verifyUpload(t, pdf); rep.Verdict != verify.Valid {
+		t.Fatalf("verify: %+v", rep)
+	}
+	if resp, body := e.do("GET", "/readyz", nil); resp.StatusCode != 200 {
+		t.Fatalf("readyz: %d %s", resp.StatusCode, body)
+	}
+}
+
+// A store that cannot serve makes /readyz and issuance answer 503 with
+// Retry-After, never 500.
+func TestNotReadyWhenStoreCloses(t *testing.T) {
+	e := newEnv(t, 10<<20)
+	if resp, _ := e.do("GET", "/readyz", nil); resp.StatusCode != 200 {
+		t.Fatalf("readyz before: %d", resp.StatusCode)
+	}
+	p := e.people[0]
+	e.emb.Store.Close()
+	resp, body := e.do("GET", "/readyz", nil)
+	checkProblem(t, resp, body, 503, "unavailable")
+	if resp.Header.Get("Retry-After") == "" {
+		t.Fatal("no Retry-After")
+	}
+	resp, body = e.issue("residenza", p.FiscalCode, "application/json")
+	if resp.StatusCode != 503 && resp.StatusCode != 500 {
+		t.Fatalf("issue on a closed store: %d %s", resp.StatusCode, body)
+	}
+	checkProblem(t, resp, body, 503, "unavailable")
 }

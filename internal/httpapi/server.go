@@ -9,6 +9,7 @@
 package httpapi
 
 import (
+	"context"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -47,6 +48,9 @@ type Config struct {
 	MaxUpload int64
 	// Location is the time zone dates are shown in.
 	Location *time.Location
+	// Ready reports whether the dependencies (store, signer) can serve;
+	// it backs /readyz. Nil means always ready.
+	Ready func(context.Context) error
 }
 
 // Server serves certa's HTTP API and pages.
@@ -58,6 +62,7 @@ type Server struct {
 	max      int64
 	pages    *template.Template
 	loc      *time.Location
+	ready    func(context.Context) error
 }
 
 // New checks cfg and returns a server.
@@ -88,7 +93,11 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Server{engine: cfg.Engine, verifier: cfg.Verifier, log: cfg.Log, keys: keys, max: cfg.MaxUpload, pages: pages, loc: loc}, nil
+	ready := cfg.Ready
+	if ready == nil {
+		ready = func(context.Context) error { return nil }
+	}
+	return &Server{engine: cfg.Engine, verifier: cfg.Verifier, log: cfg.Log, keys: keys, max: cfg.MaxUpload, pages: pages, loc: loc, ready: ready}, nil
 }
 
 // HashAPIKey returns the hex SHA-256 under which an API key is stored.
@@ -110,6 +119,16 @@ func (s *Server) Handler() http.Handler {
 	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "ok\n")
+	})
+	r.Get("/readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := s.ready(ctx); err != nil {
+			s.writeProblem(w, r, errs.Wrap(errs.Unavailable, "not ready", err))
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		io.WriteString(w, "ready\n")
 	})
 	r.Route("/api/v1", func(r chi.Router) {
 		r.With(s.authenticate).Post("/certificates", s.issue)

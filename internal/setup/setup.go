@@ -1,13 +1,22 @@
-// Package setup prepares the embedded default: everything certa needs in
-// one data directory, created on first start and reused afterwards.
+// Package setup wires certa's parts from its configuration: the store, the
+// seal, the trust roots and the API keys, in one data directory created on
+// first start and reused afterwards.
 //
 //	DIR/certa.db         SQLite store: registry, ledger, audit trail
+//	                     (not used when a PostgreSQL URL is given)
 //	DIR/pki/             demo root CA and seal (key mode 0600)
 //	DIR/demo-api-key     the demo client's API key (mode 0600)
 //
-// The registry is a deterministic synthetic population of the demo comune
-// (Lodi), so a fresh machine can issue real, verifiable documents at once.
-// Everything it signs says DEMO.
+// Embedded default (no database URL): the registry is seeded on first start
+// with a deterministic synthetic population of the demo comune (Lodi), so a
+// fresh machine can issue real, verifiable documents at once.
+//
+// PostgreSQL: the schema must have been migrated (certa migrate) and the
+// registry is never seeded implicitly: an empty registry stays empty until
+// certa registry seed (or, later, an import) fills it.
+//
+// Until PKCS#11 seals arrive, both use the demo PKI: everything signed says
+// DEMO.
 package setup
 
 import (
@@ -28,6 +37,7 @@ import (
 	"certa.example/certa/internal/httpapi"
 	"certa.example/certa/internal/pki"
 	"certa.example/certa/internal/store"
+	"certa.example/certa/internal/store/postgres"
 	"certa.example/certa/internal/store/sqlite"
 	"certa.example/certa/internal/synth"
 	"certa.example/certa/signer"
@@ -44,13 +54,14 @@ const (
 )
 
 // Embedded is an opened embedded default.
-type Embedded struct {
+type Env struct {
 	Dir        string
 	Store      store.Store
 	Seal       *signer.Seal
 	Roots      *x509.CertPool
 	RootPath   string
 	Issuer     templates.Issuer
+	Comune     comuni.Comune
 	APIKeyPath string
 	// APIKeys maps key hashes to client IDs (see httpapi.HashAPIKey).
 	APIKeys map[string]string
@@ -59,10 +70,24 @@ type Embedded struct {
 }
 
 // Close releases the store.
-func (e *Embedded) Close() error { return e.Store.Close() }
+func (e *Env) Close() error { return e.Store.Close() }
+
+// Options selects what Open wires.
+type Options struct {
+	DataDir string
+	// DatabaseURL selects PostgreSQL; empty means the embedded SQLite store.
+	DatabaseURL string
+	Now         func() time.Time
+}
 
 // OpenEmbedded opens (creating on first use) the embedded default in dir.
-func OpenEmbedded(ctx context.Context, dir string, now func() time.Time) (*Embedded, error) {
+func OpenEmbedded(ctx context.Context, dir string, now func() time.Time) (*Env, error) {
+	return Open(ctx, Options{DataDir: dir, Now: now})
+}
+
+// Open prepares the data directory and opens the configured store.
+func Open(ctx context.Context, o Options) (*Env, error) {
+	dir, now := o.DataDir, o.Now
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("setup: data directory: %w", err)
 	}
@@ -88,14 +113,21 @@ func OpenEmbedded(ctx context.Context, dir string, now func() time.Time) (*Embed
 	if err != nil {
 		return nil, err
 	}
-	st, err := sqlite.Open(filepath.Join(dir, "certa.db"), now)
+	var st store.Store
+	if o.DatabaseURL == "" {
+		st, err = sqlite.Open(filepath.Join(dir, "certa.db"), now)
+	} else {
+		st, err = postgres.Open(ctx, o.DatabaseURL, now)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("setup: store: %w", err)
 	}
-	e := &Embedded{Dir: dir, Store: st, Seal: seal, Roots: roots, RootPath: demo.RootPath, Issuer: issuer}
-	if e.Seeded, err = seed(ctx, st, comune, now()); err != nil {
-		st.Close()
-		return nil, err
+	e := &Env{Dir: dir, Store: st, Seal: seal, Roots: roots, RootPath: demo.RootPath, Issuer: issuer, Comune: comune}
+	if o.DatabaseURL == "" {
+		if e.Seeded, err = seedIfEmpty(ctx, st, comune, now()); err != nil {
+			st.Close()
+			return nil, err
+		}
 	}
 	e.APIKeyPath = filepath.Join(dir, "demo-api-key")
 	key, err := ensureAPIKey(e.APIKeyPath)
@@ -107,9 +139,9 @@ func OpenEmbedded(ctx context.Context, dir string, now func() time.Time) (*Embed
 	return e, nil
 }
 
-// Engine builds the issue pipeline on this embedded default: the renderer,
+// Engine builds the issue pipeline on this environment: the renderer,
 // the PDF signer for the demo seal and the engine. Documents say DEMO.
-func (e *Embedded) Engine(publicURL string, now func() time.Time) (*engine.Engine, error) {
+func (e *Env) Engine(publicURL string, now func() time.Time) (*engine.Engine, error) {
 	r, err := templates.New()
 	if err != nil {
 		return nil, err
@@ -126,8 +158,8 @@ func (e *Embedded) Engine(publicURL string, now func() time.Time) (*engine.Engin
 	return engine.New(engine.Config{Issuer: e.Issuer, PublicURL: publicURL, Demo: true, Now: now}, e.Store, r, ps)
 }
 
-// seed fills an empty registry with the synthetic population.
-func seed(ctx context.Context, st store.Store, c comuni.Comune, now time.Time) (bool, error) {
+// seedIfEmpty fills an empty registry with the demo population.
+func seedIfEmpty(ctx context.Context, st store.Store, c comuni.Comune, now time.Time) (bool, error) {
 	n, err := st.CountResidents(ctx)
 	if err != nil {
 		return false, fmt.Errorf("setup: %w", err)
@@ -135,14 +167,29 @@ func seed(ctx context.Context, st store.Store, c comuni.Comune, now time.Time) (
 	if n > 0 {
 		return false, nil
 	}
-	hs, err := synth.Generate(DemoSeed, c, DemoPostalCode, DemoHouseholds, now)
-	if err != nil {
-		return false, fmt.Errorf("setup: synthetic registry: %w", err)
-	}
-	if err := st.PutHouseholds(ctx, hs); err != nil {
-		return false, fmt.Errorf("setup: synthetic registry: %w", err)
+	if _, err := Seed(ctx, st, c, DemoPostalCode, DemoSeed, DemoHouseholds, now); err != nil {
+		return false, err
 	}
 	return true, nil
+}
+
+// Seed adds a synthetic population of households at addresses with the
+// given postal code to the registry of comune, and returns the number of
+// persons added. It is deterministic for a seed; the same seed twice
+// conflicts (errs.Conflict) and adds nothing.
+func Seed(ctx context.Context, st store.Store, c comuni.Comune, postalCode string, seed int64, households int, now time.Time) (int, error) {
+	hs, err := synth.Generate(seed, c, postalCode, households, now)
+	if err != nil {
+		return 0, fmt.Errorf("setup: synthetic registry: %w", err)
+	}
+	if err := st.PutHouseholds(ctx, hs); err != nil {
+		return 0, fmt.Errorf("setup: synthetic registry: %w", err)
+	}
+	n := 0
+	for _, h := range hs {
+		n += len(h.Members)
+	}
+	return n, nil
 }
 
 // ensureAPIKey returns the key stored at path, creating it if missing.
