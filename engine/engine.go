@@ -169,13 +169,22 @@ func (e *Engine) Issue(ctx context.Context, req Request) (Issued, error) {
 // VerifyURL is the public verification page of code.
 func (e *Engine) VerifyURL(code string) string { return e.cfg.PublicURL + "/v/" + code }
 
-// checkRules applies the type's issuance checks to the registry data.
-func checkRules(ty *templates.Type, s registry.Subject) error {
-	if len(s.Household.Members) == 0 {
-		return errs.New(errs.NotCertifiable, "the holder has no registered household")
+// CheckRules applies the issuance checks of the type named typ to s, as
+// Issue does, without issuing: nil means a certificate may be issued.
+func CheckRules(typ string, s registry.Subject) error {
+	ty, ok := templates.LookupType(typ)
+	if !ok {
+		return errs.New(errs.UnknownType, "unknown certificate type; supported: "+templates.TypeNames())
 	}
-	if ty.Name == "stato_famiglia" && s.Household.Head().FiscalCode == "" {
-		return errs.New(errs.NotCertifiable, "the household has no head recorded")
+	return checkRules(ty, s)
+}
+
+// checkRules applies the type's issuance checks (see rules.go).
+func checkRules(ty *templates.Type, s registry.Subject) error {
+	for _, r := range rulesFor(ty.Name) {
+		if r.refuses(s) {
+			return errs.New(errs.NotCertifiable, r.slug+": "+r.detail)
+		}
 	}
 	return nil
 }

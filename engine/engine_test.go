@@ -35,7 +35,7 @@ func newFixture(t *testing.T, publicURL string) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.people, _ = emb.Store.Residents(ctx, 100)
+	f.people, _ = setup.CertifiableResidents(ctx, emb.Store, 100)
 	return f
 }
 
@@ -112,8 +112,8 @@ func TestIssueRefusesUnprintableName(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := registry.Person{FiscalCode: cf.String(), Surname: "DVOŘÁK", Name: "ŇUŇO", Sex: registry.Male, BirthDate: birth,
-		BirthPlace: registry.Place{ComuneCode: "E648", Name: "LODI", Province: "LO"}, Citizenship: "CECA",
-		CivilStatus: registry.CivilSingle, HouseholdID: "FTEST01", Kinship: registry.KinHead}
+		BirthPlace: registry.Place{ComuneCode: "E648", Name: "LODI", Province: "LO"}, Citizenships: []registry.Citizenship{{StateCode: "257", Name: "CECA"}},
+		Certifiability: registry.CertFull, CivilStatus: registry.CivilSingle, HouseholdID: "FTEST01", Kinship: registry.KinHead}
 	h := registry.Household{ID: "FTEST01", Address: registry.Address{Toponym: "VIA", Street: "ROMA", Number: "1", PostalCode: "26900"}, Members: []registry.Person{p}}
 	if err := f.emb.Store.PutHouseholds(ctx, []registry.Household{h}); err != nil {
 		t.Fatal(err)

@@ -244,7 +244,7 @@ func residenzaBody(p *page, d *Document) {
 	p.line(7, fullName(per), "L")
 	p.labelled(bornWord(per.Sex)+" a", birthPlace(per.BirthPlace)+" il "+date(per.BirthDate))
 	p.labelled("codice fiscale", per.FiscalCode)
-	p.labelled("cittadinanza", per.Citizenship)
+	p.labelled("cittadinanza", per.CitizenshipNames())
 	p.pdf.Ln(2)
 	p.font("", 11)
 	p.line(6.5, "è iscritt"+genderEnd(per.Sex)+" nell'Anagrafe della Popolazione Residente di questo Comune ed è residente in", "L")
@@ -267,6 +267,9 @@ func statoFamigliaBody(p *page, d *Document) {
 	}
 	pdf.Ln(-1)
 	for _, m := range h.Members {
+		if m.Removal != nil {
+			continue // no longer part of the registered household
+		}
 		p.font("B", 9.5)
 		pdf.CellFormat(cols[0], 6, p.s(fullName(m)), "", 0, "L", false, 0, "")
 		p.font("", 9.5)

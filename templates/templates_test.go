@@ -23,11 +23,11 @@ func fixtureSubject() registry.Subject {
 		Address: registry.Address{Toponym: "VIA", Street: "GIUSEPPE GARIBALDI", Number: "12", Internal: "3", PostalCode: "26900"},
 		Members: []registry.Person{
 			{FiscalCode: "RSSMRA80A01E648D", Surname: "ROSSI", Name: "MARIO", Sex: registry.Male, BirthDate: day(1980, 1, 1),
-				BirthPlace: registry.Place{ComuneCode: "E648", Name: "LODI", Province: "LO"}, Citizenship: "ITALIANA", CivilStatus: registry.CivilMarried, Kinship: registry.KinHead},
+				BirthPlace: registry.Place{ComuneCode: "E648", Name: "LODI", Province: "LO"}, Citizenships: []registry.Citizenship{{StateCode: registry.StateItaly, Name: "ITALIANA"}}, CivilStatus: registry.CivilMarried, Kinship: registry.KinHead},
 			{FiscalCode: "PPSNCL82M55Z129X", Surname: "POPESCU", Name: "NICOLETA ȘTEFANIA", Sex: registry.Female, BirthDate: day(1982, 8, 15),
-				BirthPlace: registry.Place{Country: "ROMANIA", Name: "ROMANIA"}, Citizenship: "ROMENA", CivilStatus: registry.CivilMarried, Kinship: registry.KinSpouse},
+				BirthPlace: registry.Place{StateCode: "Z129", Country: "ROMANIA", Name: "ROMANIA"}, Citizenships: []registry.Citizenship{{StateCode: "235", Name: "ROMENA"}}, CivilStatus: registry.CivilMarried, Kinship: registry.KinSpouse},
 			{FiscalCode: "RSSNCL10C12E648Y", Surname: "ROSSI", Name: "NICOLÒ", Sex: registry.Male, BirthDate: day(2010, 3, 12),
-				BirthPlace: registry.Place{ComuneCode: "E648", Name: "LODI", Province: "LO"}, Citizenship: "ITALIANA", CivilStatus: registry.CivilSingle, Kinship: registry.KinChild},
+				BirthPlace: registry.Place{ComuneCode: "E648", Name: "LODI", Province: "LO"}, Citizenships: []registry.Citizenship{{StateCode: registry.StateItaly, Name: "ITALIANA"}}, CivilStatus: registry.CivilSingle, Kinship: registry.KinChild},
 		},
 	}
 	return registry.Subject{Person: h.Members[0], Household: h}

@@ -8,6 +8,29 @@
 // transaction; either both are durable when it returns nil, or neither is
 // visible. A code that already exists is refused (errs.Conflict), never
 // overwritten.
+//
+// The registry is written in two ways: PutHouseholds inserts new
+// households (seeding a demo registry), ImportHouseholds inserts or
+// replaces them (loading an export of the anagrafe, again and again).
+// Neither touches the ledger or the audit trail.
+//
+// # Registry representation
+//
+// Every store keeps the whole registry.Person and registry.Household and
+// reads back exactly what was written, with these normalisations (checked
+// by storetest): a member's HouseholdID is its household's ID; an empty
+// Household.Kind reads back as registry.KindFamily; dates are calendar
+// dates, read back at midnight UTC, and a zero time.Time (an absent date)
+// reads back as zero; nil pointers (BirthRecord, AIRE, Removal,
+// CivilEvent.Record) read back as nil and non-nil ones as non-nil, even
+// when they point at a zero value; empty lists (Citizenships, CivilEvents,
+// Contracts, Residences) read back as nil, whether written nil or empty.
+// Text must be valid UTF-8 without NUL characters, codes (civil status,
+// kinship, certifiability, removal reason, convivenza kind) must lie in
+// 0..32767 and dates in the years 1 to 9999: other values are
+// errs.InvalidRequest. The persons on record include AIRE registrants and
+// removed (e.g. deceased) persons: Subject, Residents and CountResidents
+// see them all, and rules decide what to certify.
 package store
 
 import (
@@ -30,7 +53,30 @@ type Store interface {
 	// codes or household IDs are an error; nothing is written then.
 	PutHouseholds(ctx context.Context, hs []registry.Household) error
 
-	// CountResidents returns the number of residents.
+	// ImportHouseholds inserts or replaces hs and their members in one
+	// transaction: all of it is written, or nothing.
+	//
+	// A household whose ID is stored already is replaced as a whole: its
+	// row takes the new values, its members become exactly hs's list, in
+	// that order. A previous member missing from the list is deleted from
+	// the registry, unless the batch puts them in another household, where
+	// they move. A person whose fiscal code is stored in a household
+	// outside the batch moves to their household in the batch; a household
+	// outside the batch that such moves leave without members is deleted.
+	// Households outside the batch are otherwise untouched, and so are the
+	// ledger and the audit trail.
+	//
+	// Each row is compared with the stored one: rows that hold exactly
+	// the imported values already (as they read back, see Registry
+	// representation) are counted in ImportResult.Unchanged and not
+	// written again, so that importing the same export twice changes
+	// nothing and costs little. A household ID or a fiscal code twice in
+	// hs is errs.InvalidRequest, and so is whatever PutHouseholds refuses
+	// as invalid (an empty ID or fiscal code, a member linked to another
+	// household, unstorable values); nothing is written then.
+	ImportHouseholds(ctx context.Context, hs []registry.Household) (ImportResult, error)
+
+	// CountResidents returns the number of persons on record.
 	CountResidents(ctx context.Context) (int, error)
 
 	// Ready reports whether the store can serve now (backs /readyz); an
@@ -42,4 +88,21 @@ type Store interface {
 	AuditVerify(ctx context.Context) (int, error)
 
 	Close() error
+}
+
+// ImportResult counts what ImportHouseholds did, by row. Households +
+// Persons + Unchanged is the number of households in the batch plus the
+// number of their members; a re-import of what is stored has Unchanged
+// equal to that number, and the other counts zero.
+type ImportResult struct {
+	// Households and Persons count the household and person rows inserted
+	// or changed (a person who moves, or whose position in the household
+	// changes, is changed).
+	Households, Persons int
+	// Unchanged counts the household and person rows of the batch that
+	// were stored already with the same values, and were left alone.
+	Unchanged int
+	// Removed counts the persons deleted because they left a household of
+	// the batch and are in no household of it.
+	Removed int
 }

@@ -1,10 +1,11 @@
 // Package synth generates a deterministic synthetic anagrafe: the
-// registered households of one comune, for demos and tests.
+// registered households of one comune, for demos, tests and load runs.
 //
 // The same arguments give the same households on any machine: the
 // generator draws only from a PCG source seeded with seed and reads the
 // time only from now. The output changes when this package or the embedded
-// comuni data change.
+// comuni data change. Households come one after the other from one stream:
+// Generate(seed, …, n, now) is the first n households of Stream(seed, …).
 //
 // What it models, roughly after ISTAT's household statistics:
 //   - household kinds with realistic shares: single persons, elderly
@@ -14,27 +15,106 @@
 //     parents were 20 to 45, nobody 100 or older (so that the two-digit year
 //     of a fiscal code is unambiguous), nobody born after now;
 //   - civil status by kinship (ANPR table 1) and kinship to the head
-//     (ANPR table 5): spouses married, civil partners united, minors single;
-//   - about 8% of residents born abroad, in foreign households from the
-//     largest communities in Italy, with the matching citizenship; the rest
-//     born in the comune, its province or a big city, with the cadastral
-//     code and name in force on the birth date;
+//     (ANPR table 5), with the civil-status history behind it
+//     (Person.CivilEvents, oldest first): spouses share a marriage (same
+//     date, place and act) and name each other; widow(er)s have a marriage
+//     and the spouse's death, divorced people a marriage and its ending
+//     (ANPR table 31: cessazione degli effetti civili for religious
+//     marriages, scioglimento for civil ones, the D.L. 132/2014 kinds since
+//     2014, delibazione for divorces abroad), civil partners a union on or
+//     after 2016-06-05 (L. 76/2016); a few had an earlier marriage, a few
+//     singles an annulled one. Former and deceased partners who are not
+//     residents get a fiscal code of their own (reserved, so no resident
+//     has it), except foreigners who never lived in Italy;
+//   - cohabiting partners (kinship 23), about a fifth of them with a
+//     contratto di convivenza (L. 76/2016) registered since 2016-06-05;
+//   - acts: a birth act (part 1, series A) for everyone born in Italy,
+//     marriage acts in part 1 (civil rite) or part 2 series A (religious
+//     rite, more common the older the marriage), transcriptions from
+//     abroad in part 2 series C, death acts in part 1; numbers run per
+//     comune and year;
+//   - citizenship: Italian ("100", ITALIANA); about 10% of households
+//     foreign, from the largest communities in Italy, born abroad if born
+//     before the family arrived, with the ISTAT code of their state (ANPR
+//     table 2, e.g. Romania 235); some of those resident for more than ten
+//     years naturalised (Italian first, then the old citizenship, except
+//     for China which does not keep it); Italians born abroad to
+//     emigrants, some with the citizenship of a ius soli state too; a
+//     handful stateless (999), being determined (997) or not attributable
+//     (998) — children born in Italy of stateless parents are Italian;
+//   - residence histories (Person.Residences, oldest first): periods are
+//     half-open, [From, To), each one starting the day the previous one
+//     ends, the last one open at the household's address; people born in
+//     the comune are registered from birth, others arrived from another
+//     comune (FromComune, its cadastral code on that date) or from abroad
+//     (the state's Z-code); households moved within the comune; spouses
+//     and children share the household's addresses, children born before
+//     the household was formed lived with the head before;
+//   - addresses in a town plan of 491 streets with houses, small
+//     buildings and condominiums (see address.go), each dwelling given to
+//     one live household only;
 //   - fiscal codes computed from the data, unique in the population: on a
 //     clash the next omocodia level is used, as the Agenzia does.
+//
+// Special cases, about 5.5% of households together (rates in special.go;
+// the shares below are of households, measured on a million persons):
+//   - AIRE households, 1.5% (Household.AIRE, Person.AIRE): Italians who
+//     emigrated from the comune since 1990, registered at an address
+//     abroad (Country, Locality, StateCode, a foreign postal code, no
+//     toponym) with their consulate; their residences in the comune all
+//     end on the day they left, which is their AIRE Since; children born
+//     abroad have none, are registered from birth, and hold the local
+//     citizenship too where birth gives it;
+//   - removed persons (Person.Removal, ANPR table 15), 2.5%: households
+//     that moved to another comune (3) or, if foreign, abroad (5), 1.1%;
+//     elderly people living alone who died (1, with DeathPlace), 0.5%;
+//     untraceable people (6), 0.1%; and late spouses of widowed residents
+//     who died living with them since 2000 (1), 0.9%. A removed person is
+//     never a member of a live household: each removed household is a
+//     record of its own, all of whose members are removed on the same
+//     date, at their last address in the comune (which may be someone
+//     else's now), with residences closed on the removal date and the
+//     kinship they had; a late spouse is a one-member record, as its head,
+//     right after the widow(er)'s household, married, their marriage
+//     naming the widow(er);
+//   - convivenze, 0.15% (Household.Kind = convivenza): religious
+//     communities (3 to 10 members) and care homes (8 to 20), with a
+//     responsible (ANPR table 6 code 1) first and members (code 2),
+//     CohabitationName and CohabitationKind (table 27: 1 or 3);
+//   - blocked records, 1.4%: a member not certifiable (table 42 code 0),
+//     interdicted (4, an adult) or partially certifiable (1), 0.25%,
+//     0.25% and 0.1%; an open administrative procedure, 0.4%; people
+//     without a fixed abode, 0.2%, living alone and registered at the
+//     fictitious VIA DELLA CASA COMUNALE 1, which they share; households
+//     whose composition is incomplete, 0.25%.
+//
+// Everyone else is a plain resident: Certifiability CertFull, no removal,
+// no AIRE, no procedure, in a famiglia.
 //
 // Caveats:
 //   - The people are fictitious; a match with a real person, fiscal code
 //     included, is chance.
-//   - registry.Place has no field for a foreign state's code: for births
-//     abroad it is only in the fiscal code (Code.PlaceCode).
 //   - Women keep their own surname; children take the father's.
+//   - Histories are plausible, not exhaustive: nobody moved more than
+//     twice before joining their household (some arrived as children,
+//     without a family here), a couple's addresses before the household
+//     was formed are each their own, and the comune of birth of people who
+//     arrived as adults is not tied to where they came from.
+//   - AIRE members have no Removal: their cancellation from the resident
+//     register (table 15 code 8) is implied by Person.AIRE.
+//   - Births abroad have no BirthRecord (transcriptions of birth acts are
+//     not modelled); marriages of foreigners abroad have no act; divorces
+//     have no act of their own (they are annotations on the marriage act).
+//   - Household IDs are "F" and eight digits, a seeded permutation of the
+//     household's rank in the stream: unique within a stream, and
+//     unlikely to clash between seeds.
 package synth
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"slices"
 	"strconv"
 	"time"
 
@@ -43,37 +123,76 @@ import (
 	"certa.example/certa/internal/registry"
 )
 
-// MaxHouseholds is the largest number of households Generate makes.
+// MaxHouseholds is the largest number of households Generate makes: it
+// returns them all at once. Use Stream for larger populations.
 const MaxHouseholds = 20000
 
 // Citizenship of Italian residents, as printed.
 const Italian = "ITALIANA"
 
-// Generate returns households registered in comune on the date of now, at
-// addresses with the given postal code (CAP, five digits). comune must be
-// in force on that date.
+// Generate returns the first households of the seed's stream (see Stream)
+// registered in comune on the date of now, at addresses with the given
+// postal code (CAP, five digits). comune must be in force on that date.
 func Generate(seed int64, comune comuni.Comune, postalCode string, households int, now time.Time) ([]registry.Household, error) {
-	switch {
-	case households < 0 || households > MaxHouseholds:
+	if households < 0 || households > MaxHouseholds {
 		return nil, fmt.Errorf("synth: households must be between 0 and %d", MaxHouseholds)
-	case len(postalCode) != 5 || !digits(postalCode):
-		return nil, errors.New("synth: postal code must be five digits")
-	case comune.Cadastral == "" || !comune.ValidOn(now):
-		return nil, errors.New("synth: comune must be in force on the date of now")
 	}
-	g, err := newGenerator(seed, comune, postalCode, now)
+	g, err := newGenerator(seed, comune, postalCode, now, 3*households)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]registry.Household, 0, households)
 	for range households {
-		h, err := g.household()
+		h, err := g.next()
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, h)
 	}
 	return out, nil
+}
+
+// Stream generates the households of the seed's stream, as Generate does,
+// until they have at least persons members in all (removed persons and
+// AIRE members included), and passes them to emit in order, batch
+// households at a time (the last batch may be smaller). emit may keep the
+// slices it is given. Stream stops at the first error of emit and returns
+// it. Memory stays bounded by the batch and by the set of fiscal codes
+// issued (about 20 bytes a person), besides small tables (acts by comune
+// and year, name parts of fiscal codes); the town plan holds about 7.5
+// million persons, beyond which Stream fails.
+func Stream(seed int64, comune comuni.Comune, postalCode string, persons int, now time.Time, batch int, emit func([]registry.Household) error) error {
+	switch {
+	case persons < 0:
+		return errors.New("synth: persons must not be negative")
+	case batch < 1:
+		return errors.New("synth: batch must be at least 1")
+	case emit == nil:
+		return errors.New("synth: emit is nil")
+	}
+	g, err := newGenerator(seed, comune, postalCode, now, persons+persons/5)
+	if err != nil {
+		return err
+	}
+	buf := make([]registry.Household, 0, batch)
+	for n := 0; n < persons; {
+		h, err := g.next()
+		if err != nil {
+			return err
+		}
+		buf = append(buf, h)
+		n += len(h.Members)
+		if len(buf) == batch {
+			if err := emit(buf); err != nil {
+				return err
+			}
+			buf = make([]registry.Household, 0, batch)
+		}
+	}
+	if len(buf) > 0 {
+		return emit(buf)
+	}
+	return nil
 }
 
 type generator struct {
@@ -84,13 +203,29 @@ type generator struct {
 	province   []string // codes of the other comuni of home's province today
 	states     map[string]comuni.State
 
-	fiscalCodes map[codicefiscale.Code]bool
-	ids         map[string]bool
-	addresses   map[registry.Address]bool
+	fiscalCodes *codeSet
+	nameCodes   map[[2]string][6]byte // surname and name parts of fiscal codes
+	acts        map[actKey]int        // last act number by comune, year and register
+
+	idPerm         permutation
+	records        uint64 // households returned
+	dwellingPerm   [2]permutation
+	dwellingsTaken uint64
+
+	pending []registry.Household // drawn, not yet returned
 }
 
-func newGenerator(seed int64, home comuni.Comune, postalCode string, now time.Time) (*generator, error) {
+// newGenerator starts the stream; codes is the expected number of fiscal
+// codes, to size their set.
+func newGenerator(seed int64, home comuni.Comune, postalCode string, now time.Time, codes int) (*generator, error) {
+	switch {
+	case len(postalCode) != 5 || !digits(postalCode):
+		return nil, errors.New("synth: postal code must be five digits")
+	case home.Cadastral == "" || !home.ValidOn(now):
+		return nil, errors.New("synth: comune must be in force on the date of now")
+	}
 	y, m, d := now.Date()
+	p := plan()
 	g := &generator{
 		// The second PCG word is fixed: seed alone picks the stream.
 		rng:         rand.New(rand.NewPCG(uint64(seed), 0x9e3779b97f4a7c15)),
@@ -98,438 +233,199 @@ func newGenerator(seed int64, home comuni.Comune, postalCode string, now time.Ti
 		home:        home,
 		postalCode:  postalCode,
 		states:      map[string]comuni.State{},
-		fiscalCodes: map[codicefiscale.Code]bool{},
-		ids:         map[string]bool{},
-		addresses:   map[registry.Address]bool{},
+		fiscalCodes: newCodeSet(codes),
+		nameCodes:   map[[2]string][6]byte{},
+		acts:        map[actKey]int{},
+		idPerm:      newPermutation(idSpace, uint64(seed)^0x1d5),
+		dwellingPerm: [2]permutation{
+			newPermutation(p.tiers[0].dwellings(), uint64(seed)^0xad1),
+			newPermutation(p.tiers[1].dwellings(), uint64(seed)^0xad2),
+		},
 	}
 	for _, c := range comuni.InProvince(home.Province, g.today) {
 		if c.Cadastral != home.Cadastral {
 			g.province = append(g.province, c.Cadastral)
 		}
 	}
-	for _, n := range nationalities {
-		s, ok := comuni.StateByCadastral(n.state)
+	check := func(code, istat string) error {
+		s, ok := comuni.StateByCadastral(code)
 		if !ok {
-			return nil, fmt.Errorf("synth: no foreign state with code %s", n.state)
+			return fmt.Errorf("synth: no foreign state with code %s", code)
 		}
-		g.states[n.state] = s
+		if s.ISTAT != istat {
+			return fmt.Errorf("synth: state %s has ISTAT code %s, not %s", code, s.ISTAT, istat)
+		}
+		g.states[code] = s
+		return nil
+	}
+	for _, n := range nationalities {
+		if err := check(n.state, n.istat); err != nil {
+			return nil, err
+		}
+	}
+	for _, c := range countries {
+		if err := check(c.state, c.istat); err != nil {
+			return nil, err
+		}
 	}
 	return g, nil
 }
 
-// member is a person being planned, before names, places and codes.
-type member struct {
-	sex     registry.Sex
-	birth   time.Time
-	surname string
-	status  int
-	kin     int
-}
-
-func (g *generator) household() (registry.Household, error) {
-	var (
-		ms  []member
-		nat *nationality
-	)
-	for ms == nil {
-		nat = g.nationality()
-		ms = g.compose(g.kind(), nat)
+// next returns the next household of the stream.
+func (g *generator) next() (registry.Household, error) {
+	for len(g.pending) == 0 {
+		if err := g.draw(); err != nil {
+			return registry.Household{}, err
+		}
 	}
-	h := registry.Household{ID: g.householdID()}
-	addr, err := g.address()
+	h := g.pending[0]
+	g.pending[0] = registry.Household{}
+	g.pending = g.pending[1:]
+	if len(g.pending) == 0 {
+		g.pending = g.pending[:0:0]
+	}
+	id, err := g.householdID()
 	if err != nil {
-		return h, err
+		return registry.Household{}, err
 	}
-	h.Address = addr
-	// Foreign families arrived as adults: who was born before arriving was
-	// born abroad.
-	var arrival time.Time
-	if nat != nil {
-		youngestAdult := ms[0].birth
-		for _, m := range ms {
-			if m.kin != registry.KinChild && m.birth.After(youngestAdult) {
-				youngestAdult = m.birth
-			}
-		}
-		arrival = g.between(youngestAdult.AddDate(18, 0, 0), g.today)
-	}
-	given := map[string]bool{}
-	for _, m := range ms {
-		p := registry.Person{
-			Surname:     m.surname,
-			Name:        g.firstName(m.sex, m.birth, nat, given),
-			Sex:         m.sex,
-			BirthDate:   m.birth,
-			Citizenship: Italian,
-			CivilStatus: m.status,
-			HouseholdID: h.ID,
-			Kinship:     m.kin,
-		}
-		given[p.Name] = true
-		var placeCode string
-		if nat != nil && m.birth.Before(arrival) {
-			s := g.states[nat.state]
-			p.BirthPlace = registry.Place{Name: s.Name, Country: s.Name}
-			placeCode = s.Cadastral
-		} else {
-			c := g.italianBirthplace(m.birth, nat != nil)
-			p.BirthPlace = registry.Place{ComuneCode: c.Cadastral, Name: c.Name, Province: c.Province}
-			placeCode = c.Cadastral
-		}
-		if nat != nil {
-			p.Citizenship = nat.citizenship
-		}
-		cf, err := codicefiscale.Compute(p.Surname, p.Name, p.Sex, p.BirthDate, placeCode)
-		if err != nil {
-			return h, fmt.Errorf("synth: %w", err)
-		}
-		cf, ok := unique(g.fiscalCodes, cf)
-		if !ok {
-			return h, errors.New("synth: every omocodia variant of a fiscal code is taken")
-		}
-		p.FiscalCode = cf.String()
-		h.Members = append(h.Members, p)
+	h.ID = id
+	for i := range h.Members {
+		h.Members[i].HouseholdID = id
 	}
 	return h, nil
 }
 
-// unique returns the first omocodia variant of c, from level 0, not yet in
-// seen, and records it.
-func unique(seen map[codicefiscale.Code]bool, c codicefiscale.Code) (codicefiscale.Code, bool) {
-	for level := range codicefiscale.MaxOmocodia + 1 {
-		v := codicefiscale.Omocodia(c, level)
-		if v != "" && !seen[v] {
-			seen[v] = true
-			return v, true
-		}
-	}
-	return "", false
+// codeSet is the set of fiscal codes issued, kept as 64-bit hashes in an
+// open-addressing table: 8 to 16 bytes a code, one memory access a lookup.
+// A hash clash can only make a free code look taken, and then the next
+// omocodia variant is used: codes stay unique.
+type codeSet struct {
+	slots []uint64 // 0 is free
+	n     int
 }
 
-type kind int
+func newCodeSet(hint int) *codeSet {
+	size := 1024
+	for size*3 < hint*4 {
+		size *= 2
+	}
+	return &codeSet{slots: make([]uint64, size)}
+}
 
-const (
-	single kind = iota
-	widow
-	couple
-	coupleWithChildren
-	singleParent
-	coupleWithParent
-	civilUnion
-	cohabiting
+// add records c, reporting false if it was taken.
+func (s *codeSet) add(c *[16]byte) bool {
+	h := splitmix(binary.LittleEndian.Uint64(c[:8]) ^ splitmix(binary.LittleEndian.Uint64(c[8:])))
+	if h == 0 {
+		h = 1
+	}
+	if (s.n+1)*4 > len(s.slots)*3 {
+		old := s.slots
+		s.slots, s.n = make([]uint64, 2*len(old)), 0
+		for _, v := range old {
+			if v != 0 {
+				s.insert(v)
+			}
+		}
+	}
+	return s.insert(h)
+}
+
+func (s *codeSet) insert(h uint64) bool {
+	mask := uint64(len(s.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		switch s.slots[i] {
+		case 0:
+			s.slots[i] = h
+			s.n++
+			return true
+		case h:
+			return false
+		}
+	}
+}
+
+// Omocodia: the digit positions, right to left, and their letters.
+var (
+	omocodiaPos     = [...]int{14, 13, 12, 10, 9, 7, 6}
+	omocodiaLetters = "LMNPQRSTUV"
 )
 
-// kindWeights are the shares of household kinds, in percent.
-var kindWeights = []struct {
-	kind   kind
-	weight int
-}{
-	{single, 21},
-	{widow, 12},
-	{couple, 15},
-	{coupleWithChildren, 29},
-	{singleParent, 9},
-	{coupleWithParent, 4},
-	{civilUnion, 2},
-	{cohabiting, 8},
+// fiscalCode returns the code of the data, made unique with omocodia. It
+// gives what codicefiscale.Compute gives (the tests check it on every
+// person), but computes only the name part with it, once per name: Compute
+// takes most of the time of a large run otherwise.
+func (g *generator) fiscalCode(surname, name string, sex registry.Sex, birth time.Time, placeCode string) (string, error) {
+	k := [2]string{surname, name}
+	pre, ok := g.nameCodes[k]
+	if !ok || len(placeCode) != 4 {
+		cf, err := codicefiscale.Compute(surname, name, sex, birth, placeCode)
+		if err != nil {
+			return "", fmt.Errorf("synth: %w", err)
+		}
+		copy(pre[:], cf[:6])
+		g.nameCodes[k] = pre
+	}
+	var b [16]byte
+	copy(b[:6], pre[:])
+	y, m, d := birth.Date()
+	if sex == registry.Female {
+		d += 40
+	}
+	b[6], b[7] = byte('0'+y%100/10), byte('0'+y%10)
+	b[8] = "ABCDEHLMPRST"[m-1]
+	b[9], b[10] = byte('0'+d/10), byte('0'+d%10)
+	copy(b[11:15], placeCode)
+	for level := range len(omocodiaPos) + 1 {
+		if level > 0 {
+			i := omocodiaPos[level-1]
+			b[i] = omocodiaLetters[b[i]-'0']
+		}
+		b[15] = checkChar(&b)
+		if g.fiscalCodes.add(&b) {
+			return string(b[:]), nil
+		}
+	}
+	return "", errors.New("synth: every omocodia variant of a fiscal code is taken")
 }
 
-// foreignShare is the share of foreign households, in percent: with the
-// children born in Italy it makes about 8% of residents born abroad.
-const foreignShare = 10
-
-func (g *generator) kind() kind {
-	n := g.rng.IntN(100)
-	for _, kw := range kindWeights {
-		if n < kw.weight {
-			return kw.kind
+// checkChar computes the check character of the first 15 characters.
+func checkChar(b *[16]byte) byte {
+	// Values of the characters in odd positions (1st, 3rd, ...), for
+	// 0-9 and A-Z alike.
+	odd := [26]byte{1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23}
+	sum := 0
+	for i := range 15 {
+		c := b[i]
+		v := int(c - 'A')
+		if c <= '9' {
+			v = int(c - '0')
 		}
-		n -= kw.weight
+		if i%2 == 0 {
+			v = int(odd[v])
+		}
+		sum += v
 	}
-	return single
+	return byte('A' + sum%26)
 }
 
-func (g *generator) nationality() *nationality {
-	if g.rng.IntN(100) >= foreignShare {
-		return nil
-	}
-	total := 0
-	for _, n := range nationalities {
-		total += n.weight
-	}
-	r := g.rng.IntN(total)
-	for i := range nationalities {
-		if r < nationalities[i].weight {
-			return &nationalities[i]
-		}
-		r -= nationalities[i].weight
-	}
-	return &nationalities[0]
+// actKey names a register: acts of one kind, in one comune, in one year.
+type actKey struct {
+	comune string
+	year   int
+	kind   byte // 'N' birth, 'M' marriage, 'U' civil union, 'D' death, 'T' transcription
 }
 
-// compose plans the members of a household of kind k, head first. It
-// returns nil when the draw does not fit (e.g. no room for children), for
-// the caller to draw again.
-func (g *generator) compose(k kind, nat *nationality) []member {
-	switch k {
-	case single:
-		sex := g.sex()
-		birth := g.birthForAge(22, 64)
-		status := g.pick([]int{registry.CivilSingle, registry.CivilDivorced, registry.CivilWidowed, registry.CivilUnionDissolv},
-			[]int{62, 32, 4, 2})
-		return []member{{sex, birth, g.surname(nat), status, registry.KinHead}}
-	case widow:
-		sex := registry.Female
-		if g.rng.IntN(100) < 28 {
-			sex = registry.Male
-		}
-		return []member{{sex, g.birthForAge(65, 98), g.surname(nat), registry.CivilWidowed, registry.KinHead}}
-	case couple:
-		minAge, maxAge := 25, 40
-		if g.rng.IntN(100) < 65 {
-			minAge, maxAge = 55, 92
-		}
-		return g.married(minAge, maxAge, nat)
-	case coupleWithChildren:
-		ms := g.married(25, 62, nat)
-		return g.withChildren(ms, g.pick([]int{1, 2, 3}, []int{41, 45, 14}), 35, "")
-	case singleParent:
-		sex := registry.Female
-		if g.rng.IntN(100) < 18 {
-			sex = registry.Male
-		}
-		status := g.pick([]int{registry.CivilDivorced, registry.CivilSingle, registry.CivilWidowed}, []int{50, 35, 15})
-		parent := member{sex, g.birthForAge(25, 60), g.surname(nat), status, registry.KinHead}
-		family := parent.surname
-		if sex == registry.Female && (status != registry.CivilSingle || g.rng.IntN(2) == 0) {
-			family = g.surname(nat) // the absent father's
-		}
-		return g.withChildren([]member{parent}, 1+g.rng.IntN(2), 30, family)
-	case coupleWithParent:
-		ms := g.married(40, 68, nat)
-		if ms == nil {
-			return nil
-		}
-		// The elder is the parent of the head or of the spouse.
-		child := ms[g.rng.IntN(2)]
-		birth := g.between(child.birth.AddDate(-40, 0, 0), child.birth.AddDate(-20, 0, 0))
-		if g.age(birth) > 98 {
-			return nil
-		}
-		elder := member{registry.Female, birth, g.surname(nat), registry.CivilWidowed, registry.KinParent}
-		if g.rng.IntN(100) < 30 {
-			elder.sex, elder.surname = registry.Male, child.surname
-		}
-		if child.kin != registry.KinHead {
-			elder.kin = registry.KinParentInLaw
-		}
-		if g.rng.IntN(100) < 30 {
-			if ms = g.withChildren(ms, 1, 30, ""); ms == nil {
-				return nil
-			}
-		}
-		return append(ms, elder)
-	case civilUnion:
-		sex := g.sex()
-		a := g.birthForAge(25, 70)
-		b := g.near(a, -7, 7)
-		if g.age(b) < 22 {
-			return nil
-		}
-		return []member{
-			{sex, a, g.surname(nat), registry.CivilUnited, registry.KinHead},
-			{sex, b, g.surname(nat), registry.CivilUnited, registry.KinCivilPartner},
-		}
-	case cohabiting:
-		man := g.birthForAge(22, 55)
-		woman := g.near(man, -3, 6)
-		if g.age(woman) < 20 {
-			return nil
-		}
-		statuses := []int{registry.CivilSingle, registry.CivilDivorced}
-		ms := []member{
-			{registry.Male, man, g.surname(nat), g.pick(statuses, []int{75, 25}), registry.KinHead},
-			{registry.Female, woman, g.surname(nat), g.pick(statuses, []int{75, 25}), registry.KinCohabitant},
-		}
-		if g.rng.IntN(2) == 0 {
-			ms[0], ms[1] = ms[1], ms[0]
-			ms[0].kin, ms[1].kin = registry.KinHead, registry.KinCohabitant
-		}
-		if g.rng.IntN(100) < 40 {
-			return g.withChildren(ms, 1, 15, "")
-		}
-		return ms
+// act returns the next act of a register: numbers grow with gaps, for the
+// acts of people not in this population.
+func (g *generator) act(comune string, on time.Time, kind byte, part, series string) *registry.CivilRecord {
+	k := actKey{comune, on.Year(), kind}
+	gap := 40
+	if comune == g.home.Cadastral {
+		gap = 3
 	}
-	return nil
-}
-
-// married returns a husband and wife, the wife aged minAge to maxAge and
-// the husband of similar age, the head first.
-func (g *generator) married(minAge, maxAge int, nat *nationality) []member {
-	wife := g.birthForAge(minAge, maxAge)
-	husband := g.near(wife, -8, 2)
-	if g.age(husband) > 98 || g.age(husband) < 20 {
-		return nil
-	}
-	h := member{registry.Male, husband, g.surname(nat), registry.CivilMarried, registry.KinHead}
-	w := member{registry.Female, wife, g.surname(nat), registry.CivilMarried, registry.KinSpouse}
-	if g.rng.IntN(100) < 30 {
-		h.kin, w.kin = registry.KinSpouse, registry.KinHead
-		return []member{w, h}
-	}
-	return []member{h, w}
-}
-
-// withChildren appends n children of the first two members (or of the
-// first alone), at most maxAge years old, born when each parent was 20 to
-// 45 and at least ten months apart, oldest first. They take surname, or
-// when it is empty the male parent's. It returns nil when they do not fit.
-func (g *generator) withChildren(ms []member, n, maxAge int, surname string) []member {
-	if ms == nil {
-		return nil
-	}
-	parents := ms[:min(2, len(ms))]
-	lo := g.today.AddDate(-maxAge-1, 0, 1)
-	hi := g.today
-	family := surname
-	for _, p := range parents {
-		lo = later(lo, p.birth.AddDate(20, 0, 0))
-		hi = earlier(hi, p.birth.AddDate(45, 0, 0))
-		if family == "" && p.sex == registry.Male {
-			family = p.surname
-		}
-	}
-	if family == "" {
-		family = parents[0].surname
-	}
-	if lo.After(hi) {
-		return nil
-	}
-	for range 20 {
-		births := make([]time.Time, n)
-		for i := range births {
-			births[i] = g.between(lo, hi)
-		}
-		slices.SortFunc(births, func(a, b time.Time) int { return a.Compare(b) })
-		ok := true
-		for i := 1; i < n; i++ {
-			if births[i].Sub(births[i-1]) < 300*24*time.Hour {
-				ok = false
-			}
-		}
-		if !ok {
-			continue
-		}
-		for _, b := range births {
-			ms = append(ms, member{g.sex(), b, family, registry.CivilSingle, registry.KinChild})
-		}
-		return ms
-	}
-	return nil
-}
-
-func (g *generator) firstName(sex registry.Sex, birth time.Time, nat *nationality, taken map[string]bool) string {
-	var list []string
-	switch {
-	case nat != nil && sex == registry.Male:
-		list = nat.male
-	case nat != nil:
-		list = nat.female
-	default:
-		older := birth.Year() < 1975
-		if g.rng.IntN(100) < 15 {
-			older = !older
-		}
-		switch {
-		case sex == registry.Male && older:
-			list = maleOlder
-		case sex == registry.Male:
-			list = maleNewer
-		case older:
-			list = femaleOlder
-		default:
-			list = femaleNewer
-		}
-	}
-	for {
-		// The lists are longer than any household: this ends.
-		if n := list[g.rng.IntN(len(list))]; !taken[n] {
-			return n
-		}
-	}
-}
-
-func (g *generator) surname(nat *nationality) string {
-	if nat != nil {
-		return nat.surnames[g.rng.IntN(len(nat.surnames))]
-	}
-	return surnames[g.rng.IntN(len(surnames))]
-}
-
-// italianBirthplace returns the record of an Italian comune in force on
-// birth: mostly the home comune, else one of its province or a big city.
-// Children of foreign families are born closer to home.
-func (g *generator) italianBirthplace(birth time.Time, local bool) comuni.Comune {
-	homeShare, provinceShare := 62, 25
-	if local {
-		homeShare, provinceShare = 85, 15
-	}
-	var tries []string
-	switch r := g.rng.IntN(100); {
-	case r < homeShare:
-		tries = append(tries, g.home.Cadastral)
-	case r < homeShare+provinceShare && len(g.province) > 0:
-		tries = append(tries, g.province[g.rng.IntN(len(g.province))])
-	default:
-		tries = append(tries, bigCities[g.rng.IntN(len(bigCities))])
-	}
-	// Fallbacks for comuni that did not exist yet on that date.
-	tries = append(tries, g.home.Cadastral)
-	for range min(5, len(g.province)) {
-		tries = append(tries, g.province[g.rng.IntN(len(g.province))])
-	}
-	tries = append(tries, bigCities...)
-	for _, code := range tries {
-		if c, ok := comuni.ByCadastral(code, birth); ok {
-			return c
-		}
-	}
-	// Roma has a record from 1884, before anyone alive was born.
-	c, _ := comuni.ByCadastral("H501", birth)
-	return c
-}
-
-func (g *generator) householdID() string {
-	for {
-		id := fmt.Sprintf("F%06d", g.rng.IntN(1_000_000))
-		if !g.ids[id] {
-			g.ids[id] = true
-			return id
-		}
-	}
-}
-
-func (g *generator) address() (registry.Address, error) {
-	for range 1000 {
-		s := streets[g.rng.IntN(len(streets))]
-		a := registry.Address{
-			Toponym:    s.toponym,
-			Street:     s.name,
-			Number:     strconv.Itoa(1 + g.rng.IntN(s.maxNumber)),
-			PostalCode: g.postalCode,
-		}
-		if g.rng.IntN(100) < 5 {
-			a.Number += "/" + string(rune('A'+g.rng.IntN(3)))
-		}
-		if g.rng.IntN(100) < 45 {
-			a.Internal = strconv.Itoa(1 + g.rng.IntN(24))
-		}
-		if !g.addresses[a] {
-			g.addresses[a] = true
-			return a, nil
-		}
-	}
-	return registry.Address{}, errors.New("synth: no free address left")
+	n := g.acts[k] + 1 + g.rng.IntN(gap)
+	g.acts[k] = n
+	return &registry.CivilRecord{ComuneCode: comune, Year: on.Year(), Part: part, Series: series, Number: strconv.Itoa(n)}
 }
 
 func (g *generator) sex() registry.Sex {
@@ -538,6 +434,16 @@ func (g *generator) sex() registry.Sex {
 	}
 	return registry.Female
 }
+
+func opposite(s registry.Sex) registry.Sex {
+	if s == registry.Male {
+		return registry.Female
+	}
+	return registry.Male
+}
+
+// chance reports true with probability percent/100.
+func (g *generator) chance(percent int) bool { return g.rng.IntN(100) < percent }
 
 // pick returns one of values with the given relative weights.
 func (g *generator) pick(values, weights []int) int {
@@ -603,6 +509,8 @@ func earlier(a, b time.Time) time.Time {
 	}
 	return b
 }
+
+func date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 
 func digits(s string) bool {
 	for i := range len(s) {

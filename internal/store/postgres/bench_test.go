@@ -2,15 +2,11 @@ package postgres
 
 import (
 	"context"
-	"fmt"
-	"sync"
 	"sync/atomic"
 	"testing"
 
-	"certa.example/certa/internal/comuni"
-	"certa.example/certa/internal/registry"
+	"certa.example/certa/internal/store"
 	"certa.example/certa/internal/store/storetest"
-	"certa.example/certa/internal/synth"
 )
 
 // BenchmarkRecord measures issuance recording from parallel goroutines
@@ -55,63 +51,11 @@ func BenchmarkByCode(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lookups/s")
 }
 
-var population struct {
-	once sync.Once
-	hs   []registry.Household
-	err  error
-}
-
-// synthPopulation returns households of Lodi (E648) with exactly n
-// members in all, from as many runs of the synthetic generator as needed
-// (it makes at most synth.MaxHouseholds per run). Household IDs get the
-// run's number; a household with a fiscal code an earlier run produced is
-// left out, the last one is cut to size.
-func synthPopulation(b *testing.B, n int) []registry.Household {
-	population.once.Do(func() {
-		lodi, ok := comuni.Current("E648")
-		if !ok {
-			population.err = fmt.Errorf("comune E648 not in force")
-			return
-		}
-		seen := map[string]bool{}
-		persons := 0
-		for seed := int64(1); persons < n; seed++ {
-			hs, err := synth.Generate(seed, lodi, "26900", synth.MaxHouseholds, storetest.T0)
-			if err != nil {
-				population.err = err
-				return
-			}
-		next:
-			for _, h := range hs {
-				for _, m := range h.Members {
-					if seen[m.FiscalCode] {
-						continue next
-					}
-				}
-				h.ID = fmt.Sprintf("%d-%s", seed, h.ID)
-				h.Members = h.Members[:min(len(h.Members), n-persons)]
-				for i := range h.Members {
-					h.Members[i].HouseholdID = h.ID
-					seen[h.Members[i].FiscalCode] = true
-				}
-				population.hs = append(population.hs, h)
-				if persons += len(h.Members); persons == n {
-					break
-				}
-			}
-		}
-	})
-	if population.err != nil {
-		b.Fatal(population.err)
-	}
-	return population.hs
-}
-
-// BenchmarkPutHouseholds loads 100,000 synthetic residents into an empty
+// BenchmarkPutHouseholds loads 100,000 synthetic persons into an empty
 // schema in one call.
 func BenchmarkPutHouseholds(b *testing.B) {
 	const persons = 100_000
-	hs := synthPopulation(b, persons)
+	hs := storetest.PopulationOf(persons)
 	ctx := context.Background()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
@@ -127,4 +71,14 @@ func BenchmarkPutHouseholds(b *testing.B) {
 		s.Close()
 	}
 	b.ReportMetric(float64(b.N*persons)/b.Elapsed().Seconds(), "persons/s")
+}
+
+// BenchmarkImportHouseholds imports 100,000 synthetic persons in one call:
+// into an empty database (fresh), again unchanged (identical), and again
+// with one person in a hundred changed (changed).
+func BenchmarkImportHouseholds(b *testing.B) {
+	storetest.BenchImport(b, 100_000, func(b *testing.B) store.Store {
+		s, _ := openStore(b)
+		return s
+	})
 }

@@ -303,6 +303,10 @@ func TestDatabaseDown(t *testing.T) {
 			return err
 		}},
 		{"PutHouseholds", func(ctx context.Context) error { return s.PutHouseholds(ctx, storetest.Households()) }},
+		{"ImportHouseholds", func(ctx context.Context) error {
+			_, err := s.ImportHouseholds(ctx, storetest.Households())
+			return err
+		}},
 		{"AuditVerify", func(ctx context.Context) error {
 			_, err := s.AuditVerify(ctx)
 			return err
@@ -501,6 +505,13 @@ func TestErrorKinds(t *testing.T) {
 	if storageErr(nil) != nil {
 		t.Error("storageErr(nil) != nil")
 	}
+	// An import that meets a row added meanwhile can be retried.
+	err := importErr(&pgconn.PgError{Code: "23505", Detail: "Key (fiscal_code)=(RSSMRA80A01F205X) already exists."})
+	kindOf(t, err, errs.Conflict)
+	if strings.Contains(fmt.Sprintf("%+v", err), "RSSMRA") {
+		t.Errorf("importErr keeps the detail: %v", err)
+	}
+	kindOf(t, importErr(pg("57P01")), errs.Unavailable)
 }
 
 // TestErrorsRedacted: the server quotes key values in DETAIL and input in
@@ -512,7 +523,7 @@ func TestErrorsRedacted(t *testing.T) {
 	if err := s.PutHouseholds(ctx, storetest.Households()); err != nil {
 		t.Fatal(err)
 	}
-	hs := storetest.Households()[1:]
+	hs := storetest.Households()[1:2]
 	hs[0].ID = "H0009" // a new household, an existing resident
 	hs[0].Members[0].HouseholdID = ""
 	err := s.PutHouseholds(ctx, hs)

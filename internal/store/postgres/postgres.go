@@ -14,7 +14,7 @@
 // the commit happened. Retrying the same record then either succeeds or
 // finds it (errs.Conflict); it never duplicates it. A code or a PDF digest
 // that is already recorded is refused with errs.Conflict and nothing is
-// written. PutHouseholds is all or nothing.
+// written. PutHouseholds and ImportHouseholds are all or nothing.
 //
 // Errors carry an errs.Kind. Failures a retry could fix — the server is
 // unreachable, shutting down, out of connections or resources, a
@@ -42,12 +42,36 @@
 // audit event times are truncated to the microsecond (toward the past) and
 // read back in UTC. An event's time is truncated before it is hashed, so
 // the chain verifies from the stored rows. Instants must lie between the
-// years 1678 and 2262, as on SQLite. Calendar dates are date. Text must be
+// years 1678 and 2262, as on SQLite. Calendar dates are date; an absent
+// one (the zero time.Time) is NULL, except the birth date. Text must be
 // valid UTF-8 without NUL characters (errs.InvalidRequest otherwise). Key
 // columns (fiscal codes, household IDs, certificate codes) use the "C"
 // collation: they sort by bytes, as on SQLite, whatever the database's
 // locale, and their indexes do not depend on the C library's collation
 // rules.
+//
+// The registry's scalar facts are columns; a person's lists (citizenships,
+// civil events, contracts, residences) and records (birth act, death
+// place) are json documents, NULL when absent or empty, in the canonical
+// form that internal/store/internal/regrow writes and describes. They are
+// json rather than jsonb: the text is kept as written, so it compares as
+// text and reads back as is, and writing it costs half as much (parsing
+// into jsonb was most of the server's work in a COPY of persons). Subject
+// reads a person's whole household, every member with all their data, in
+// one query.
+//
+// # Imports
+//
+// ImportHouseholds takes a transaction-level advisory lock, so imports
+// into one schema run one at a time, and defers the unique member order
+// (persons_household) to the commit, so that members may be reordered and
+// moved freely. It looks up in one query which households and persons of
+// the batch are stored; copies new ones (COPY) straight into their tables;
+// copies stored ones into temporary tables and merges them with INSERT …
+// ON CONFLICT … DO UPDATE, after a join that leaves out the rows that are
+// IS NOT DISTINCT FROM the stored ones, which are therefore neither locked
+// nor written; and deletes departed members and the households moves leave
+// empty. A re-import of an unchanged export writes nothing.
 //
 // # Concurrency
 //

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -148,7 +149,8 @@ func newDB(t *testing.T) storetest.DB {
 			}
 			return s, nil
 		},
-		Events: func() ([]audit.Event, error) { return readEvents(t, u) },
+		Events:      func() ([]audit.Event, error) { return readEvents(t, u) },
+		RowVersions: func() (map[string]string, error) { return rowVersions(t, u) },
 		Tamper: func(seq int64, tm storetest.Tampering) error {
 			q, ok := tamperSQL[tm]
 			if !ok {
@@ -161,6 +163,27 @@ func newDB(t *testing.T) storetest.DB {
 			return err
 		},
 	}
+}
+
+// rowVersions identifies each registry row's current version by its
+// xmin (the transaction that wrote it) and ctid (where it is).
+func rowVersions(t testing.TB, u string) (map[string]string, error) {
+	c := connect(t, u)
+	defer c.Close(context.Background())
+	rows, err := c.Query(context.Background(), `
+		SELECT 'h:' || id, xmin::text || ctid::text FROM households
+		UNION ALL
+		SELECT 'p:' || fiscal_code, xmin::text || ctid::text FROM persons`)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	var k, v string
+	_, err = pgx.ForEachRow(rows, []any{&k, &v}, func() error {
+		out[k] = v
+		return nil
+	})
+	return out, err
 }
 
 func readEvents(t testing.TB, u string) ([]audit.Event, error) {
@@ -467,6 +490,27 @@ func TestQueryExecModes(t *testing.T) {
 			if sub, err := s.Subject(ctx, "RSSGNN10C15F205Z"); err != nil || len(sub.Household.Members) != 3 {
 				t.Errorf("Subject = %+v, %v", sub, err)
 			}
+			// Imports: identical, then with a change, a move and a departure.
+			hs := storetest.Households()
+			if r, err := s.ImportHouseholds(ctx, hs); err != nil || r.Unchanged != 17 {
+				t.Errorf("ImportHouseholds = %+v, %v; want 17 unchanged", r, err)
+			}
+			hs[0].Members = hs[0].Members[:2]                       // Giovanni leaves
+			hs[1].Members = append(hs[1].Members, hs[2].Members[2]) // Matteo moves
+			hs[1].Members[1].HouseholdID = ""
+			hs[2].Members = hs[2].Members[:2]
+			hs[4].CohabitationKind = 1
+			want := store.ImportResult{Households: 1, Persons: 1, Unchanged: 14, Removed: 1}
+			for range 2 {
+				if r, err := s.ImportHouseholds(ctx, hs); err != nil || r != want {
+					t.Errorf("ImportHouseholds = %+v, %v; want %+v", r, err, want)
+				}
+				want = store.ImportResult{Unchanged: 16}
+			}
+			if sub, err := s.Subject(ctx, storetest.CodeMatteo); err != nil || sub.Household.ID != "H0002" ||
+				!reflect.DeepEqual(sub.Household, storetest.Stored(hs[1])) {
+				t.Errorf("Subject after the import = %+v, %v", sub, err)
+			}
 			for i := range 3 {
 				if err := s.Record(ctx, storetest.Cert(i)); err != nil {
 					t.Fatal(err)
@@ -481,5 +525,64 @@ func TestQueryExecModes(t *testing.T) {
 				t.Errorf("AuditVerify = %d, %v; want 3", n, err)
 			}
 		})
+	}
+}
+
+// TestUpgradeFromVersion1: a database of schema version 1 with registry
+// rows and a certificate upgrades in place; its rows read back in the new
+// model, in the very form an import of the same data writes.
+func TestUpgradeFromVersion1(t *testing.T) {
+	t.Parallel()
+	u := newSchema(t)
+	ctx := context.Background()
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	exec(t, u, append([]string{ms[0].sql,
+		`CREATE TABLE schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL)`,
+		`INSERT INTO schema_migrations VALUES (1, now())`,
+		`INSERT INTO certificates (code, type, subject, holder, comune, issued_at, expires_at, sha256, requester, channel)
+			VALUES ('AAAA-AAAA-AAAA-AAAA', 'residenza', 'RSSMRA80A01F205X', 'MARIO ROSSI', 'MILANO', now(), now(),
+			sha256('x'), 'client-a', 'api')`}, storetest.V1Rows...)...)
+	if s, err := Open(ctx, u, nil); !errors.Is(err, ErrNotMigrated) {
+		if err == nil {
+			s.Close()
+		}
+		t.Fatalf("Open at version 1: %v, want ErrNotMigrated", err)
+	}
+	s, err := OpenAndMigrate(ctx, u, storetest.NewClock(storetest.T0).Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if n := count(t, u, `SELECT max(version) FROM schema_migrations`); n != 2 {
+		t.Errorf("schema at version %d after Migrate", n)
+	}
+	want := storetest.V1Upgraded()
+	for _, h := range want {
+		for _, m := range h.Members {
+			sub, err := s.Subject(ctx, m.FiscalCode)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(sub.Household, h) {
+				t.Errorf("Subject(%s).Household after the upgrade:\n got %+v\nwant %+v", m.FiscalCode, sub.Household, h)
+			}
+		}
+	}
+	r, err := s.ImportHouseholds(ctx, want)
+	if err != nil || r != (store.ImportResult{Unchanged: 5}) {
+		t.Errorf("importing the upgraded rows = %+v, %v; want all 5 unchanged", r, err)
+	}
+	// The ledger is kept, and still works.
+	if _, err := s.ByCode(ctx, "AAAA-AAAA-AAAA-AAAA"); err != nil {
+		t.Errorf("ByCode after the upgrade: %v", err)
+	}
+	if err := s.Record(ctx, storetest.Cert(1)); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.AuditVerify(ctx); err != nil || n != 1 {
+		t.Errorf("AuditVerify = %d, %v", n, err)
 	}
 }

@@ -2,43 +2,106 @@ package postgres
 
 import (
 	"context"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"certa.example/certa/internal/errs"
 	"certa.example/certa/internal/registry"
+	"certa.example/certa/internal/store/internal/regrow"
 )
 
 // MaxResidents is the largest limit Residents accepts.
 const MaxResidents = 10000
 
-// personCols are the columns personDest scans, in order.
-const personCols = `fiscal_code, surname, name, sex, birth_date,
-	birth_comune_code, birth_place_name, birth_province, birth_country,
-	citizenship, civil_status, household_id, kinship`
+// personRow scans a persons row (regrow.PersonColumns).
+type personRow struct {
+	p             registry.Person
+	docs          regrow.Docs
+	ord           int
+	aireSince     *time.Time
+	aireConsulate *string
+	removalReason *int
+	removalDate   *time.Time
+}
 
-func personDest(p *registry.Person) []any {
+func (r *personRow) dest() []any {
+	p, bp, d := &r.p, &r.p.BirthPlace, &r.docs
 	return []any{&p.FiscalCode, &p.Surname, &p.Name, &p.Sex, &p.BirthDate,
-		&p.BirthPlace.ComuneCode, &p.BirthPlace.Name, &p.BirthPlace.Province, &p.BirthPlace.Country,
-		&p.Citizenship, &p.CivilStatus, &p.HouseholdID, &p.Kinship}
+		&bp.ComuneCode, &bp.Name, &bp.Province, &bp.StateCode, &bp.Country,
+		&d.BirthRecord, &d.Citizenships, &p.CivilStatus, &d.CivilEvents, &d.Contracts,
+		&p.HouseholdID, &p.Kinship, &r.ord, &d.Residences,
+		&r.aireSince, &r.aireConsulate, &r.removalReason, &r.removalDate, &d.DeathPlace,
+		&p.Certifiability, &p.OpenProcedure, &p.NoFixedAbode}
+}
+
+// person returns the scanned person.
+func (r *personRow) person() (registry.Person, error) {
+	p := r.p
+	if r.aireConsulate != nil {
+		p.AIRE = &registry.AIRE{Consulate: *r.aireConsulate}
+		if r.aireSince != nil {
+			p.AIRE.Since = *r.aireSince
+		}
+	}
+	if r.removalReason != nil {
+		p.Removal = &registry.Removal{Reason: *r.removalReason}
+		if r.removalDate != nil {
+			p.Removal.Date = *r.removalDate
+		}
+	}
+	if err := regrow.Decode(r.docs, &p); err != nil {
+		return registry.Person{}, err
+	}
+	return p, nil
+}
+
+// personValues fills row with m, member ord of household hid, as a persons
+// row, its documents encoded into *buf (reused: the row is good until the
+// next call with the same buf).
+func personValues(row *[27]any, buf *[]byte, m *registry.Person, hid string, ord int) []any {
+	var d regrow.Docs
+	d, *buf = regrow.Encode((*buf)[:0], m)
+	var (
+		aireSince, removalDate any
+		aireConsulate          any
+		removalReason          any
+	)
+	if a := m.AIRE; a != nil {
+		aireConsulate = a.Consulate
+		if !a.Since.IsZero() {
+			aireSince = a.Since
+		}
+	}
+	if r := m.Removal; r != nil {
+		removalReason = r.Reason
+		if !r.Date.IsZero() {
+			removalDate = r.Date
+		}
+	}
+	bp := &m.BirthPlace
+	*row = [27]any{m.FiscalCode, m.Surname, m.Name, string(m.Sex), m.BirthDate,
+		bp.ComuneCode, bp.Name, bp.Province, bp.StateCode, bp.Country,
+		d.BirthRecord, d.Citizenships, m.CivilStatus, d.CivilEvents, d.Contracts,
+		hid, m.Kinship, ord, d.Residences,
+		aireSince, aireConsulate, removalReason, removalDate, d.DeathPlace,
+		m.Certifiability, m.OpenProcedure, m.NoFixedAbode}
+	return row[:]
 }
 
 // subjectQuery reads a resident's household, one row per member in
-// registry order (through the index persons_household); the resident is
-// one of the rows.
-const subjectQuery = `SELECT
-		h.id, h.toponym, h.street, h.number, h.internal, h.postal_code,
-		m.fiscal_code, m.surname, m.name, m.sex, m.birth_date,
-		m.birth_comune_code, m.birth_place_name, m.birth_province, m.birth_country,
-		m.citizenship, m.civil_status, m.household_id, m.kinship
+// registry order (through the index of the constraint persons_household);
+// the resident is one of the rows.
+var subjectQuery = `SELECT ` + regrow.Cols("h", regrow.HouseholdColumns) + `, ` + regrow.Cols("m", regrow.PersonColumns) + `
 	FROM persons p
 	JOIN households h ON h.id = p.household_id
 	JOIN persons m ON m.household_id = p.household_id
 	WHERE p.fiscal_code = $1
 	ORDER BY m.ord`
 
-// Subject returns the resident with fiscalCode and their household, in one
-// query and so from one snapshot. Members are in registry order (ord).
+// Subject returns the person with fiscalCode and their household, every
+// member with all their data, in one query and so from one snapshot.
+// Members are in registry order (ord).
 func (s *Store) Subject(ctx context.Context, fiscalCode string) (registry.Subject, error) {
 	if !validText(fiscalCode) {
 		return registry.Subject{}, errs.New(errs.SubjectNotFound, "no resident with that fiscal code")
@@ -52,19 +115,21 @@ func (s *Store) Subject(ctx context.Context, fiscalCode string) (registry.Subjec
 	var (
 		sub   registry.Subject
 		found bool
+		hr    regrow.HouseholdRow
+		pr    personRow
 	)
+	dest := append(hr.Dest(), pr.dest()...)
+	var members []registry.Person
 	for rows.Next() {
-		var (
-			h = &sub.Household
-			m registry.Person
-		)
-		dest := append([]any{&h.ID, &h.Address.Toponym, &h.Address.Street,
-			&h.Address.Number, &h.Address.Internal, &h.Address.PostalCode},
-			personDest(&m)...)
+		pr = personRow{}
 		if err := rows.Scan(dest...); err != nil {
 			return registry.Subject{}, storageErr(err)
 		}
-		h.Members = append(h.Members, m)
+		m, err := pr.person()
+		if err != nil {
+			return registry.Subject{}, err
+		}
+		members = append(members, m)
 		if m.FiscalCode == fiscalCode {
 			sub.Person = m
 			found = true
@@ -76,26 +141,36 @@ func (s *Store) Subject(ctx context.Context, fiscalCode string) (registry.Subjec
 	if !found {
 		return registry.Subject{}, errs.New(errs.SubjectNotFound, "no resident with that fiscal code")
 	}
+	sub.Household = hr.Household()
+	sub.Household.Members = members
 	return sub, nil
 }
 
-// Residents returns up to limit residents ordered by fiscal code, without
-// their households. limit must be in 1..MaxResidents.
+// Residents returns up to limit persons on record ordered by fiscal code,
+// without their households. limit must be in 1..MaxResidents.
 func (s *Store) Residents(ctx context.Context, limit int) ([]registry.Person, error) {
 	if limit <= 0 || limit > MaxResidents {
 		return nil, errs.New(errs.InvalidRequest, "limit must be between 1 and 10000")
 	}
 	rows, err := s.pool.Query(ctx,
-		`SELECT `+personCols+` FROM persons ORDER BY fiscal_code LIMIT $1`, limit)
+		`SELECT `+regrow.Cols("", regrow.PersonColumns)+` FROM persons ORDER BY fiscal_code LIMIT $1`, limit)
 	if err != nil {
 		return nil, storageErr(err)
 	}
 	defer rows.Close()
-	var out []registry.Person
+	var (
+		out  []registry.Person
+		pr   personRow
+		dest = pr.dest()
+	)
 	for rows.Next() {
-		var p registry.Person
-		if err := rows.Scan(personDest(&p)...); err != nil {
+		pr = personRow{}
+		if err := rows.Scan(dest...); err != nil {
 			return nil, storageErr(err)
+		}
+		p, err := pr.person()
+		if err != nil {
+			return nil, err
 		}
 		out = append(out, p)
 	}
@@ -105,8 +180,8 @@ func (s *Store) Residents(ctx context.Context, limit int) ([]registry.Person, er
 	return out, nil
 }
 
-// CountResidents returns the number of residents. It scans the table's
-// primary key: cheap for a comune, not free for a region.
+// CountResidents returns the number of persons on record. It scans the
+// table's primary key: cheap for a comune, not free for a region.
 func (s *Store) CountResidents(ctx context.Context) (int, error) {
 	var n int
 	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM persons`).Scan(&n); err != nil {
@@ -115,40 +190,14 @@ func (s *Store) CountResidents(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-var (
-	householdCols  = []string{"id", "toponym", "street", "number", "internal", "postal_code"}
-	personCopyCols = []string{"fiscal_code", "surname", "name", "sex", "birth_date",
-		"birth_comune_code", "birth_place_name", "birth_province", "birth_country",
-		"citizenship", "civil_status", "household_id", "kinship", "ord"}
-)
-
 // PutHouseholds inserts hs and their members in one transaction with two
 // COPY statements, keeping each household's member order. A member's
 // HouseholdID must be empty or the household's ID; it is stored as the
 // household's ID. A household ID or fiscal code that exists already, in
 // the database or twice in hs, is errs.Conflict, and nothing is written.
 func (s *Store) PutHouseholds(ctx context.Context, hs []registry.Household) error {
-	for _, h := range hs {
-		if h.ID == "" {
-			return errs.New(errs.InvalidRequest, "household without an id")
-		}
-		a := h.Address
-		if !validText(h.ID, a.Toponym, a.Street, a.Number, a.Internal, a.PostalCode) {
-			return errs.New(errs.InvalidRequest, "household fields must be UTF-8 text without NUL characters")
-		}
-		for _, m := range h.Members {
-			if m.FiscalCode == "" {
-				return errs.New(errs.InvalidRequest, "household member without a fiscal code")
-			}
-			if m.HouseholdID != "" && m.HouseholdID != h.ID {
-				return errs.New(errs.InvalidRequest, "household member linked to another household")
-			}
-			bp := m.BirthPlace
-			if !validText(m.FiscalCode, m.Surname, m.Name, string(m.Sex), bp.ComuneCode,
-				bp.Name, bp.Province, bp.Country, m.Citizenship) {
-				return errs.New(errs.InvalidRequest, "resident fields must be UTF-8 text without NUL characters")
-			}
-		}
+	if err := regrow.CheckHouseholds(hs); err != nil {
+		return err
 	}
 	if len(hs) == 0 {
 		return nil
@@ -160,15 +209,18 @@ func (s *Store) PutHouseholds(ctx context.Context, hs []registry.Household) erro
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"households"}, householdCols,
-		pgx.CopyFromSlice(len(hs), func(i int) ([]any, error) {
-			a := hs[i].Address
-			return []any{hs[i].ID, a.Toponym, a.Street, a.Number, a.Internal, a.PostalCode}, nil
-		})); err != nil {
+	households := make([]*registry.Household, len(hs))
+	var members []member
+	for i := range hs {
+		households[i] = &hs[i]
+		for j := range hs[i].Members {
+			members = append(members, member{&hs[i], j})
+		}
+	}
+	if err := copyHouseholds(ctx, tx, "households", households); err != nil {
 		return putErr(err)
 	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"persons"}, personCopyCols,
-		&memberRows{hs: hs, j: -1}); err != nil {
+	if err := copyMembers(ctx, tx, "persons", members); err != nil {
 		return putErr(err)
 	}
 	if err := tx.Commit(ctx); err != nil {
@@ -177,29 +229,43 @@ func (s *Store) PutHouseholds(ctx context.Context, hs []registry.Household) erro
 	return nil
 }
 
-// memberRows feeds the members of hs to COPY, household by household.
+// copyHouseholds copies hs into table (households, or a table like it)
+// with COPY.
+func copyHouseholds(ctx context.Context, tx pgx.Tx, table string, hs []*registry.Household) error {
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{table}, regrow.HouseholdColumns,
+		pgx.CopyFromSlice(len(hs), func(i int) ([]any, error) { return regrow.HouseholdValues(hs[i]), nil }))
+	return err
+}
+
+// member is the member at index i of household h.
+type member struct {
+	h *registry.Household
+	i int
+}
+
+// copyMembers copies ms into table (persons, or a table like it) with
+// COPY, each member numbered by their index in their household.
+func copyMembers(ctx context.Context, tx pgx.Tx, table string, ms []member) error {
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{table}, regrow.PersonColumns, &memberRows{ms: ms, k: -1})
+	return err
+}
+
+// memberRows feeds members to COPY.
 type memberRows struct {
-	hs   []registry.Household
-	i, j int // current household and member
-	row  [14]any
+	ms  []member
+	k   int // current member
+	row [27]any
+	buf []byte
 }
 
 func (r *memberRows) Next() bool {
-	r.j++
-	for r.i < len(r.hs) && r.j >= len(r.hs[r.i].Members) {
-		r.i, r.j = r.i+1, 0
-	}
-	return r.i < len(r.hs)
+	r.k++
+	return r.k < len(r.ms)
 }
 
 func (r *memberRows) Values() ([]any, error) {
-	h := r.hs[r.i]
-	m := h.Members[r.j]
-	bp := m.BirthPlace
-	r.row = [14]any{m.FiscalCode, m.Surname, m.Name, string(m.Sex), m.BirthDate,
-		bp.ComuneCode, bp.Name, bp.Province, bp.Country,
-		m.Citizenship, m.CivilStatus, h.ID, m.Kinship, r.j}
-	return r.row[:], nil
+	m := r.ms[r.k]
+	return personValues(&r.row, &r.buf, &m.h.Members[m.i], m.h.ID, m.i), nil
 }
 
 func (r *memberRows) Err() error { return nil }

@@ -2,12 +2,11 @@ package sqlite
 
 import (
 	"context"
-	"fmt"
 	"sync/atomic"
 	"testing"
-	"time"
 
-	"certa.example/certa/internal/registry"
+	"certa.example/certa/internal/store"
+	"certa.example/certa/internal/store/storetest"
 )
 
 // BenchmarkRecord measures issuance recording from many goroutines; the
@@ -51,44 +50,16 @@ func BenchmarkByCode(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lookups/s")
 }
 
-// synthHouseholds returns n households of 1 to 4 members, about 2.3 on
-// average, with invented fiscal codes starting at base.
-func synthHouseholds(base, n int) []registry.Household {
-	hs := make([]registry.Household, n)
-	for i := range hs {
-		h := registry.Household{
-			ID:      fmt.Sprintf("H%08d", base+i),
-			Address: registry.Address{Toponym: "VIA", Street: "ROMA", Number: fmt.Sprint(i%200 + 1), PostalCode: "20100"},
-		}
-		size := []int{1, 2, 2, 3, 3, 1, 4, 2, 2, 3}[i%10] // mean 2.3
-		for j := range size {
-			kin := registry.KinChild
-			if j == 0 {
-				kin = registry.KinHead
-			}
-			h.Members = append(h.Members, registry.Person{
-				FiscalCode: fmt.Sprintf("TST%08dX%04d", base+i, j),
-				Surname:    "TEST", Name: "PERSONA", Sex: registry.Female,
-				BirthDate:   date(1970+j*10, time.Month(1+i%12), 1+i%28),
-				BirthPlace:  registry.Place{ComuneCode: "F205", Name: "MILANO", Province: "MI"},
-				Citizenship: "ITALIANA", CivilStatus: registry.CivilSingle, Kinship: kin,
-			})
-		}
-		hs[i] = h
-	}
-	return hs
-}
-
 func benchmarkPut(b *testing.B, households int) {
 	ctx := context.Background()
 	persons := 0
-	for _, h := range synthHouseholds(0, households) {
+	for _, h := range storetest.Population(0, households) {
 		persons += len(h.Members)
 	}
 	s, _ := newStore(b)
 	i := 0
 	for b.Loop() {
-		if err := s.PutHouseholds(ctx, synthHouseholds(i*households, households)); err != nil {
+		if err := s.PutHouseholds(ctx, storetest.Population(i*households, households)); err != nil {
 			b.Fatal(err)
 		}
 		i++
@@ -98,3 +69,13 @@ func benchmarkPut(b *testing.B, households int) {
 
 func BenchmarkPutHouseholds300(b *testing.B) { benchmarkPut(b, 300) }
 func BenchmarkPutHouseholds43k(b *testing.B) { benchmarkPut(b, 43479) } // ~100,000 persons
+
+// BenchmarkImportHouseholds imports 100,000 synthetic persons in one call:
+// into an empty database (fresh), again unchanged (identical), and again
+// with one person in a hundred changed (changed).
+func BenchmarkImportHouseholds(b *testing.B) {
+	storetest.BenchImport(b, 100_000, func(b *testing.B) store.Store {
+		s, _ := newStore(b)
+		return s
+	})
+}

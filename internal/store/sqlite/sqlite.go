@@ -6,8 +6,8 @@
 // Record writes the certificate row and its audit event in one
 // transaction: when it returns nil both are committed, otherwise neither is
 // visible. A code or a PDF digest that is already recorded is refused with
-// errs.Conflict and nothing is written. PutHouseholds is likewise all or
-// nothing. Errors carry an errs.Kind; their public text never contains
+// errs.Conflict and nothing is written. PutHouseholds and ImportHouseholds
+// are likewise all or nothing. Errors carry an errs.Kind; their public text never contains
 // personal data (fiscal codes, names, birth dates). Unexpected database
 // errors are errs.Internal, or errs.Unavailable when a retry could succeed
 // (busy, locked, I/O, disk full, cancelled).
@@ -42,8 +42,19 @@
 //
 // Instants are stored as Unix nanoseconds (INTEGER) and read back in UTC:
 // the instant is kept to the nanosecond, the location is not. Calendar
-// dates are TEXT 'YYYY-MM-DD'. Instants must therefore lie between the
-// years 1678 and 2262.
+// dates are TEXT 'YYYY-MM-DD'; an absent one (the zero time.Time) is NULL,
+// except the birth date. Instants must therefore lie between the years
+// 1678 and 2262. Booleans are INTEGER 0 or 1.
+//
+// The registry's scalar facts are columns; a person's lists (citizenships,
+// civil events, contracts, residences) and records (birth act, death
+// place) are JSON documents in TEXT columns, NULL when absent or empty, in
+// the canonical form that internal/store/internal/regrow writes and
+// describes, so that equal values are equal text. Subject reads a person's
+// whole household, every member with all their data, in one query.
+// ImportHouseholds upserts a row at a time with prepared statements in one
+// write transaction (INSERT … ON CONFLICT DO UPDATE … WHERE (…) IS NOT
+// (…)), so that rows holding the imported values already are not written.
 package sqlite
 
 import (

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -50,8 +51,6 @@ func rawDB(t testing.TB, path string) *sql.DB {
 	t.Cleanup(func() { db.Close() })
 	return db
 }
-
-func date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 
 func kindOf(t *testing.T, err error, want errs.Kind) {
 	t.Helper()
@@ -97,6 +96,11 @@ func newDB(t *testing.T) storetest.DB {
 			defer db.Close()
 			return readEvents(db)
 		},
+		RowVersions: func() (map[string]string, error) {
+			db := rawDB(t, path)
+			defer db.Close()
+			return rowVersions(db)
+		},
 		Tamper: func(seq int64, tm storetest.Tampering) error {
 			q, ok := tamperSQL[tm]
 			if !ok {
@@ -116,6 +120,50 @@ func newDB(t *testing.T) storetest.DB {
 			return err
 		},
 	}
+}
+
+// rowWrites counts the writes of each registry row, from the first call
+// of rowVersions on: SQLite keeps no row versions of its own.
+var rowWrites = []string{
+	`CREATE TABLE IF NOT EXISTS test_row_writes (key TEXT PRIMARY KEY, n INTEGER NOT NULL) STRICT`,
+}
+
+func init() {
+	for _, tc := range []struct{ table, key string }{{"households", "'h:' || new.id"}, {"persons", "'p:' || new.fiscal_code"}} {
+		for _, op := range []string{"INSERT", "UPDATE"} {
+			rowWrites = append(rowWrites, fmt.Sprintf(`CREATE TRIGGER IF NOT EXISTS test_%[1]s_%[2]s AFTER %[2]s ON %[1]s
+				BEGIN
+					INSERT INTO test_row_writes (key, n) VALUES (%[3]s, 1)
+					ON CONFLICT (key) DO UPDATE SET n = n + 1;
+				END`, tc.table, op, tc.key))
+		}
+	}
+}
+
+// rowVersions returns each registry row's write count (see rowWrites).
+func rowVersions(db *sql.DB) (map[string]string, error) {
+	for _, q := range rowWrites {
+		if _, err := db.Exec(q); err != nil {
+			return nil, err
+		}
+	}
+	rows, err := db.Query(`
+		SELECT 'h:' || id, coalesce((SELECT n FROM test_row_writes WHERE key = 'h:' || id), 0) FROM households
+		UNION ALL
+		SELECT 'p:' || fiscal_code, coalesce((SELECT n FROM test_row_writes WHERE key = 'p:' || fiscal_code), 0) FROM persons`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, err
+		}
+		out[k] = v
+	}
+	return out, rows.Err()
 }
 
 func readEvents(db *sql.DB) ([]audit.Event, error) {
@@ -329,4 +377,60 @@ func TestBusyIsUnavailable(t *testing.T) {
 		t.Fatal(err)
 	}
 	kindOf(t, s.Record(context.Background(), cert(1)), errs.Unavailable)
+}
+
+// TestUpgradeFromVersion1: a file of schema version 1 with registry rows
+// and a certificate upgrades in place when opened; its rows read back in
+// the new model, in the very form an import of the same data writes.
+func TestUpgradeFromVersion1(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "certa.db")
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := rawDB(t, path)
+	for _, q := range append([]string{ms[0].sql,
+		`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT`,
+		`INSERT INTO schema_migrations VALUES (1, 0)`,
+		`INSERT INTO certificates (code, type, subject, holder, comune, issued_at, expires_at, sha256, requester, channel)
+			VALUES ('AAAA-AAAA-AAAA-AAAA', 'residenza', 'RSSMRA80A01F205X', 'MARIO ROSSI', 'MILANO', 1, 2,
+			zeroblob(32), 'client-a', 'api')`,
+	}, storetest.V1Rows...) {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	db.Close()
+
+	s := openAt(t, path)
+	ctx := context.Background()
+	var version int
+	if err := rawDB(t, path).QueryRow(`SELECT max(version) FROM schema_migrations`).Scan(&version); err != nil || version != SchemaVersion {
+		t.Errorf("schema at version %d, %v after Open", version, err)
+	}
+	want := storetest.V1Upgraded()
+	for _, h := range want {
+		for _, m := range h.Members {
+			sub, err := s.Subject(ctx, m.FiscalCode)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(sub.Household, h) {
+				t.Errorf("Subject(%s).Household after the upgrade:\n got %+v\nwant %+v", m.FiscalCode, sub.Household, h)
+			}
+		}
+	}
+	r, err := s.ImportHouseholds(ctx, want)
+	if err != nil || r != (store.ImportResult{Unchanged: 5}) {
+		t.Errorf("importing the upgraded rows = %+v, %v; want all 5 unchanged", r, err)
+	}
+	if _, err := s.ByCode(ctx, "AAAA-AAAA-AAAA-AAAA"); err != nil {
+		t.Errorf("ByCode after the upgrade: %v", err)
+	}
+	if err := s.Record(ctx, cert(1)); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.AuditVerify(ctx); err != nil || n != 1 {
+		t.Errorf("AuditVerify = %d, %v", n, err)
+	}
 }

@@ -19,6 +19,17 @@
 // verify all the same, so a store must truncate an event's time before it
 // chains the event.
 //
+// # Registry
+//
+// Households returns fixtures that set every field of the registry model
+// somewhere, with the edge cases of its representation (nil and zero
+// pointers, empty lists, absent dates, a convivenza, an AIRE household
+// abroad, removed persons). The suite checks that both writes
+// (PutHouseholds, ImportHouseholds) read back exactly, as Stored
+// normalises them, through Subject and Residents; and, for imports, what
+// they count, what they change, and, when the harness can read row
+// versions (DB.RowVersions), that they leave unchanged rows unwritten.
+//
 // # Personal data
 //
 // The fixtures are synthetic; the fiscal codes are well-formed but
@@ -71,6 +82,13 @@ type DB struct {
 	// store and its append-only guards (dropping triggers if need be).
 	// Optional: the tests that need it are skipped when nil.
 	Tamper func(seq int64, tm Tampering) error
+	// RowVersions returns a version of every registry row, keyed
+	// "h:"+household ID and "p:"+fiscal code, that changes whenever the
+	// row is written (inserted, or updated even to the same values) after
+	// the first call. Optional: without it the import tests check what
+	// ImportHouseholds reports and reads back, but not that it left
+	// unchanged rows unwritten.
+	RowVersions func() (map[string]string, error)
 }
 
 // Tampering is a change to one stored audit event.
@@ -128,47 +146,6 @@ func (c *Clock) Readings() []time.Time {
 	return slices.Clone(c.readings)
 }
 
-func date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
-
-// Households returns two synthetic households of three and one members,
-// with every field set somewhere: a birth abroad, an internal number, a
-// member whose HouseholdID is preset.
-func Households() []registry.Household {
-	return []registry.Household{
-		{
-			ID: "H0001",
-			Address: registry.Address{Toponym: "VIA", Street: "GIUSEPPE GARIBALDI",
-				Number: "12/A", Internal: "3", PostalCode: "20121"},
-			Members: []registry.Person{
-				{FiscalCode: "RSSMRA80A01F205X", Surname: "ROSSI", Name: "MARIO", Sex: registry.Male,
-					BirthDate:   date(1980, 1, 1),
-					BirthPlace:  registry.Place{ComuneCode: "F205", Name: "MILANO", Province: "MI"},
-					Citizenship: "ITALIANA", CivilStatus: registry.CivilMarried, Kinship: registry.KinHead},
-				{FiscalCode: "BNCLRA82M41Z129Y", Surname: "BIANCHI", Name: "LAURA", Sex: registry.Female,
-					BirthDate:   date(1982, 8, 1),
-					BirthPlace:  registry.Place{Name: "BUCAREST", Country: "ROMANIA"},
-					Citizenship: "ROMENA", CivilStatus: registry.CivilMarried, Kinship: registry.KinSpouse},
-				{FiscalCode: "RSSGNN10C15F205Z", Surname: "ROSSI", Name: "GIOVANNI", Sex: registry.Male,
-					BirthDate:   date(2010, 3, 15),
-					BirthPlace:  registry.Place{ComuneCode: "F205", Name: "MILANO", Province: "MI"},
-					Citizenship: "ITALIANA", CivilStatus: registry.CivilSingle, Kinship: registry.KinChild},
-			},
-		},
-		{
-			ID: "H0002",
-			Address: registry.Address{Toponym: "PIAZZA", Street: "DEL DUOMO",
-				Number: "1", PostalCode: "20122"},
-			Members: []registry.Person{
-				{FiscalCode: "VRDNNA45T52H501W", Surname: "VERDI", Name: "ANNA", Sex: registry.Female,
-					BirthDate:   date(1945, 12, 12),
-					BirthPlace:  registry.Place{ComuneCode: "H501", Name: "ROMA", Province: "RM"},
-					Citizenship: "ITALIANA", CivilStatus: registry.CivilWidowed, Kinship: registry.KinHead,
-					HouseholdID: "H0002"},
-			},
-		},
-	}
-}
-
 // Cert returns a distinct certificate for each i >= 0, issued i seconds
 // after T0.
 func Cert(i int) ledger.Record {
@@ -197,10 +174,22 @@ func Run(t *testing.T, h Harness) {
 		fn   func(*testing.T, Harness)
 	}{
 		{"HouseholdsRoundTrip", testHouseholdsRoundTrip},
+		{"EmptyIsNil", testEmptyIsNil},
+		{"Unstorable", testUnstorable},
 		{"SubjectNotFound", testSubjectNotFound},
 		{"Residents", testResidents},
 		{"PutHouseholdsAtomic", testPutHouseholdsAtomic},
 		{"PutHouseholdsEmpty", testPutHouseholdsEmpty},
+		{"ImportFresh", testImportFresh},
+		{"ImportIdentical", testImportIdentical},
+		{"ImportChanges", testImportChanges},
+		{"ImportMemberLeaves", testImportMemberLeaves},
+		{"ImportMoves", testImportMoves},
+		{"ImportRefused", testImportRefused},
+		{"ImportKeepsLedger", testImportKeepsLedger},
+		{"ImportCancelled", testImportCancelled},
+		{"ImportEmpty", testImportEmpty},
+		{"ImportConcurrent", testImportConcurrent},
 		{"RecordRoundTrip", testRecordRoundTrip},
 		{"LedgerNotFound", testLedgerNotFound},
 		{"RecordRejected", testRecordRejected},
@@ -272,31 +261,103 @@ func testHouseholdsRoundTrip(t *testing.T, h Harness) {
 	if err := s.PutHouseholds(ctx, hs); err != nil {
 		t.Fatalf("PutHouseholds: %v", err)
 	}
+	checkHouseholds(t, s, hs)
+	n, err := s.CountResidents(ctx)
+	if want := len(FixtureCodes()); err != nil || n != want {
+		t.Errorf("CountResidents = %d, %v; want %d", n, err, want)
+	}
+}
+
+// checkHouseholds checks that Subject reads every member of hs back, with
+// their household, as Stored says.
+func checkHouseholds(t *testing.T, s store.Store, hs []registry.Household) {
+	t.Helper()
 	for _, hh := range hs {
-		want := hh
-		want.Members = nil
-		for _, m := range hh.Members {
-			m.HouseholdID = hh.ID
-			want.Members = append(want.Members, m)
-		}
+		want := Stored(hh)
 		for _, m := range want.Members {
-			t.Run(m.FiscalCode, func(t *testing.T) {
-				got, err := s.Subject(ctx, m.FiscalCode)
-				if err != nil {
-					t.Fatalf("Subject: %v", err)
-				}
-				if !reflect.DeepEqual(got.Person, m) {
-					t.Errorf("Person:\n got %+v\nwant %+v", got.Person, m)
-				}
-				if !reflect.DeepEqual(got.Household, want) {
-					t.Errorf("Household:\n got %+v\nwant %+v", got.Household, want)
-				}
-			})
+			got, err := s.Subject(context.Background(), m.FiscalCode)
+			if err != nil {
+				t.Errorf("Subject(%s): %v", m.FiscalCode, err)
+				continue
+			}
+			if !reflect.DeepEqual(got.Person, m) {
+				t.Errorf("Subject(%s).Person:\n got %+v\nwant %+v", m.FiscalCode, got.Person, m)
+			}
+			if !reflect.DeepEqual(got.Household, want) {
+				t.Errorf("Subject(%s).Household:\n got %+v\nwant %+v", m.FiscalCode, got.Household, want)
+			}
 		}
 	}
-	n, err := s.CountResidents(ctx)
-	if err != nil || n != 4 {
-		t.Errorf("CountResidents = %d, %v; want 4", n, err)
+}
+
+// testEmptyIsNil: empty lists, written empty or nil, read back as nil;
+// pointers to zero values read back as such, nil ones as nil.
+func testEmptyIsNil(t *testing.T, h Harness) {
+	s := newEnv(t, h).s
+	ctx := context.Background()
+	p := registry.Person{FiscalCode: "ZRAZRA00A01F205A", Surname: "ZERO", Sex: registry.Female,
+		Citizenships: []registry.Citizenship{}, CivilEvents: []registry.CivilEvent{},
+		Contracts: []registry.CohabitationContract{}, Residences: []registry.Residence{}}
+	q := registry.Person{FiscalCode: "ZRAZRA00A01F205B", BirthRecord: &registry.CivilRecord{},
+		AIRE: &registry.AIRE{}, Removal: &registry.Removal{},
+		CivilEvents: []registry.CivilEvent{{}, {Record: &registry.CivilRecord{}}},
+		Contracts:   []registry.CohabitationContract{{}}, Residences: []registry.Residence{{}},
+		Citizenships: []registry.Citizenship{{}}}
+	hh := registry.Household{ID: "Z1", Members: []registry.Person{p, q}}
+	if err := s.PutHouseholds(ctx, []registry.Household{hh}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Subject(ctx, p.FiscalCode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Stored(hh)
+	if !reflect.DeepEqual(got.Household, want) {
+		t.Errorf("Household:\n got %+v\nwant %+v", got.Household, want)
+	}
+	m := got.Household.Members[0]
+	if m.Citizenships != nil || m.CivilEvents != nil || m.Contracts != nil || m.Residences != nil ||
+		m.BirthRecord != nil || m.AIRE != nil || m.Removal != nil {
+		t.Errorf("empty person read back as %+v", m)
+	}
+}
+
+// testUnstorable: values a store cannot keep faithfully are refused,
+// wherever they are in the model, by both writes, and nothing is written.
+func testUnstorable(t *testing.T, h Harness) {
+	tests := []struct {
+		name   string
+		mutate func(hs []registry.Household)
+	}{
+		{"NUL in a surname", func(hs []registry.Household) { hs[0].Members[1].Surname = "BIANCHI\x00" }},
+		{"invalid UTF-8 in an address", func(hs []registry.Household) { hs[1].Address.Street = "DUOMO\xff" }},
+		{"NUL in a partner's name", func(hs []registry.Household) { hs[2].Members[0].CivilEvents[1].PartnerName = "X\x00" }},
+		{"invalid UTF-8 in a past address", func(hs []registry.Household) {
+			hs[0].Members[0].Residences[0].Address.Locality = "\xc3"
+		}},
+		{"invalid UTF-8 in a death place", func(hs []registry.Household) {
+			hs[4].Members[2].Removal.DeathPlace.Name = "\xff"
+		}},
+		{"NUL in a consulate", func(hs []registry.Household) { hs[3].Members[0].AIRE.Consulate = "\x00" }},
+		{"unknown household kind", func(hs []registry.Household) { hs[1].Kind = "tribù" }},
+		{"civil status out of range", func(hs []registry.Household) { hs[1].Members[0].CivilStatus = 1 << 16 }},
+		{"negative certifiability", func(hs []registry.Household) { hs[1].Members[0].Certifiability = -1 }},
+		{"date after 9999", func(hs []registry.Household) { hs[2].Members[1].Contracts[0].Ended = date(10000, 1, 1) }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := newEnv(t, h).s
+			ctx := context.Background()
+			hs := Households()
+			tc.mutate(hs)
+			wantKind(t, s.PutHouseholds(ctx, hs), errs.InvalidRequest)
+			_, err := s.ImportHouseholds(ctx, hs)
+			wantKind(t, err, errs.InvalidRequest)
+			if n, err := s.CountResidents(ctx); err != nil || n != 0 {
+				t.Errorf("CountResidents = %d, %v; want 0", n, err)
+			}
+		})
 	}
 }
 
@@ -328,7 +389,7 @@ func testResidents(t *testing.T, h Harness) {
 	if err := s.PutHouseholds(ctx, Households()); err != nil {
 		t.Fatal(err)
 	}
-	all := []string{"BNCLRA82M41Z129Y", "RSSGNN10C15F205Z", "RSSMRA80A01F205X", "VRDNNA45T52H501W"}
+	all := FixtureCodes()
 	tests := []struct {
 		limit int
 		want  []string
@@ -336,7 +397,7 @@ func testResidents(t *testing.T, h Harness) {
 	}{
 		{limit: 1, want: all[:1]},
 		{limit: 3, want: all[:3]},
-		{limit: 4, want: all},
+		{limit: len(all), want: all},
 		{limit: h.MaxResidents, want: all},
 		{limit: 0, kind: errs.InvalidRequest},
 		{limit: -1, kind: errs.InvalidRequest},
@@ -362,14 +423,20 @@ func testResidents(t *testing.T, h Harness) {
 		})
 	}
 	// Every field survives, as in Subject.
-	ps, err := s.Residents(ctx, 4)
+	ps, err := s.Residents(ctx, len(all))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Households()[0].Members[1]
-	want.HouseholdID = "H0001"
-	if len(ps) == 0 || !reflect.DeepEqual(ps[0], want) {
-		t.Errorf("Residents[0]:\n got %+v\nwant %+v", ps, want)
+	want := map[string]registry.Person{}
+	for _, hh := range Households() {
+		for _, m := range Stored(hh).Members {
+			want[m.FiscalCode] = m
+		}
+	}
+	for _, p := range ps {
+		if !reflect.DeepEqual(p, want[p.FiscalCode]) {
+			t.Errorf("Residents: %s:\n got %+v\nwant %+v", p.FiscalCode, p, want[p.FiscalCode])
+		}
 	}
 }
 
@@ -377,7 +444,8 @@ func testPutHouseholdsAtomic(t *testing.T, h Harness) {
 	person := func(cf string) registry.Person {
 		return registry.Person{FiscalCode: cf, Surname: "NERI", Name: "LUCA", Sex: registry.Male,
 			BirthDate: date(1990, 5, 5), BirthPlace: registry.Place{ComuneCode: "L219", Name: "TORINO", Province: "TO"},
-			Citizenship: "ITALIANA", CivilStatus: registry.CivilSingle, Kinship: registry.KinHead}
+			Citizenships: []registry.Citizenship{{StateCode: registry.StateItaly, Name: "ITALIANA"}},
+			CivilStatus:  registry.CivilSingle, Kinship: registry.KinHead, Certifiability: registry.CertFull}
 	}
 	fresh := registry.Household{ID: "H0100", Address: registry.Address{Toponym: "VIA", Street: "PO", Number: "2", PostalCode: "10123"},
 		Members: []registry.Person{person("NRELCU90E05L219A")}}
@@ -392,7 +460,7 @@ func testPutHouseholdsAtomic(t *testing.T, h Harness) {
 		kind errs.Kind
 	}{
 		{"existing household id", []registry.Household{fresh, other("H0001", person("NRELCU90E05L219B"))}, errs.Conflict},
-		{"existing fiscal code", []registry.Household{fresh, other("H0101", person("RSSMRA80A01F205X"))}, errs.Conflict},
+		{"existing fiscal code", []registry.Household{fresh, other("H0101", person(CodeMario))}, errs.Conflict},
 		{"fiscal code twice in batch", []registry.Household{fresh, other("H0101", person("NRELCU90E05L219A"))}, errs.Conflict},
 		{"household twice in batch", []registry.Household{fresh, fresh}, errs.Conflict},
 		{"empty id", []registry.Household{fresh, other("", person("NRELCU90E05L219B"))}, errs.InvalidRequest},
@@ -407,16 +475,15 @@ func testPutHouseholdsAtomic(t *testing.T, h Harness) {
 			if err := s.PutHouseholds(ctx, Households()); err != nil {
 				t.Fatal(err)
 			}
+			before := dump(t, h, s)
 			err := s.PutHouseholds(ctx, tc.hs)
 			wantKind(t, err, tc.kind)
 			if strings.Contains(err.Error(), "NRELCU") || strings.Contains(err.Error(), "RSSMRA") {
 				t.Errorf("error %q names a fiscal code", err)
 			}
-			if n, err := s.CountResidents(ctx); err != nil || n != 4 {
-				t.Errorf("CountResidents = %d, %v; want 4 (nothing written)", n, err)
+			if after := dump(t, h, s); !reflect.DeepEqual(after, before) {
+				t.Errorf("the refused batch changed the registry")
 			}
-			_, err = s.Subject(ctx, "NRELCU90E05L219A")
-			wantKind(t, err, errs.SubjectNotFound)
 			// The store is still usable, and the refused batch was not
 			// half-applied: the fresh household goes in now.
 			if err := s.PutHouseholds(ctx, []registry.Household{fresh}); err != nil {
@@ -750,10 +817,10 @@ func testReopen(t *testing.T, h Harness) {
 	}
 
 	s = e.open(t)
-	if n, err := s.CountResidents(ctx); err != nil || n != 4 {
-		t.Errorf("CountResidents = %d, %v; want 4", n, err)
+	if n, err := s.CountResidents(ctx); err != nil || n != len(FixtureCodes()) {
+		t.Errorf("CountResidents = %d, %v; want %d", n, err, len(FixtureCodes()))
 	}
-	if _, err := s.Subject(ctx, "VRDNNA45T52H501W"); err != nil {
+	if _, err := s.Subject(ctx, CodeAnna); err != nil {
 		t.Errorf("Subject after reopen: %v", err)
 	}
 	// The chain continues across the reopen.

@@ -1,0 +1,72 @@
+package storetest
+
+import (
+	"context"
+	"testing"
+
+	"certa.example/certa/internal/store"
+)
+
+// BenchImport benchmarks ImportHouseholds of PopulationOf(persons) in one
+// call, reporting persons/s: into an empty database (fresh), again
+// (identical: every row compares equal and none is written), and again
+// with one person in a hundred changed (changed). newStore opens a store
+// on a new, empty database, closed when b ends.
+func BenchImport(b *testing.B, persons int, newStore func(b *testing.B) store.Store) {
+	hs := PopulationOf(persons)
+	ctx := context.Background()
+	imported := func(b *testing.B) store.Store {
+		s := newStore(b)
+		if _, err := s.ImportHouseholds(ctx, hs); err != nil {
+			b.Fatal(err)
+		}
+		return s
+	}
+	b.Run("fresh", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			b.StopTimer()
+			s := newStore(b)
+			b.StartTimer()
+			r, err := s.ImportHouseholds(ctx, hs)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.StopTimer()
+			if r.Persons != persons {
+				b.Fatalf("ImportHouseholds = %+v, want %d persons", r, persons)
+			}
+		}
+		b.ReportMetric(float64(b.N*persons)/b.Elapsed().Seconds(), "persons/s")
+	})
+	b.Run("identical", func(b *testing.B) {
+		s := imported(b)
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			r, err := s.ImportHouseholds(ctx, hs)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if r.Unchanged != persons+len(hs) {
+				b.Fatalf("ImportHouseholds = %+v, want all unchanged", r)
+			}
+		}
+		b.ReportMetric(float64(b.N*persons)/b.Elapsed().Seconds(), "persons/s")
+	})
+	b.Run("changed", func(b *testing.B) {
+		s := imported(b)
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			b.StopTimer()
+			changed := Changed(hs, i+1, 100)
+			b.StartTimer()
+			r, err := s.ImportHouseholds(ctx, changed)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if r.Persons != persons/100 {
+				b.Fatalf("ImportHouseholds = %+v, want %d persons changed", r, persons/100)
+			}
+		}
+		b.ReportMetric(float64(b.N*persons)/b.Elapsed().Seconds(), "persons/s")
+	})
+}
