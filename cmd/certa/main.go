@@ -5,6 +5,7 @@
 //	certa verify FILE         verify a PDF (exit 0 valid, 1 invalid, 2 unknown or error)
 //	certa registry list       list residents
 //	certa registry seed       add a synthetic population
+//	certa registry import     import households from JSON Lines
 //	certa migrate             apply PostgreSQL schema migrations
 //
 // Every subcommand takes --data DIR (env CERTA_DATA). This file is wiring
@@ -27,6 +28,7 @@ import (
 	"certa.example/certa/engine"
 	"certa.example/certa/internal/config"
 	"certa.example/certa/internal/httpapi"
+	"certa.example/certa/internal/importer"
 	"certa.example/certa/internal/setup"
 	"certa.example/certa/internal/store/postgres"
 	"certa.example/certa/internal/store/sqlite"
@@ -42,6 +44,7 @@ commands:
   verify FILE      verify a certificate PDF (exit 0 valid, 1 invalid, 2 unknown/error)
   registry list    list residents: --limit N
   registry seed    add synthetic households: --households N --seed S
+  registry import  import households from a JSON Lines file (docs/registry-import.md)
   migrate          apply the PostgreSQL schema migrations (--database-url)
 
 Run "certa <command> -h" for its flags.
@@ -284,13 +287,17 @@ func registry(args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "seed" {
 		return registrySeed(args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "import" {
+		return registryImport(args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "list" {
-		return errors.New("usage: certa registry list [--limit N] | certa registry seed [--households N] [--seed S]")
+		return errors.New("usage: certa registry list [--limit N] | seed [--households N] [--seed S] | import FILE")
 	}
 	fs := newFlagSet("registry list", stderr)
 	var common config.Common
 	config.RegisterCommon(fs, &common)
 	limit := fs.Int("limit", 20, "number of residents to print (1-10000)")
+	certifiable := fs.Bool("certifiable", false, "only residents every certificate type may be issued for")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -301,6 +308,9 @@ func registry(args []string, stdout, stderr io.Writer) error {
 	}
 	defer env.Close()
 	people, err := env.Store.Residents(ctx, *limit)
+	if *certifiable {
+		people, err = setup.CertifiableResidents(ctx, env.Store, *limit)
+	}
 	if err != nil {
 		return err
 	}
@@ -363,4 +373,70 @@ func migrate(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "PostgreSQL schema is at version %d\n", postgres.SchemaVersion)
 	return nil
+}
+
+// registryImport validates the whole file first and imports nothing when
+// any record is invalid; a valid file is applied in one transaction.
+func registryImport(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("registry import", stderr)
+	var common config.Common
+	config.RegisterCommon(fs, &common)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("registry import takes one file (- for standard input)")
+	}
+	in, size, err := openInput(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	bar := newProgress(stderr, size)
+	now := time.Now()
+	households, rep, err := importer.Decode(in, now, importer.Options{Progress: bar.update})
+	bar.finish()
+	if err != nil {
+		for _, e := range rep.Errors {
+			fmt.Fprintln(stderr, e.Error())
+		}
+		if more := rep.ErrorCount - len(rep.Errors); more > 0 {
+			fmt.Fprintf(stderr, "... and %d more errors\n", more)
+		}
+		if rep.ErrorCount > 0 {
+			return fmt.Errorf("%d invalid records in %d lines: nothing imported", rep.ErrorCount, rep.Lines)
+		}
+		return err
+	}
+	ctx := context.Background()
+	env, err := openEnv(ctx, common)
+	if err != nil {
+		return err
+	}
+	defer env.Close()
+	start := time.Now()
+	res, err := env.Store.ImportHouseholds(ctx, households)
+	if err != nil {
+		return err
+	}
+	took := time.Since(start)
+	fmt.Fprintf(stdout, "imported %d households, %d persons (%d rows unchanged) in %s, %.0f persons/s\n",
+		rep.Households, rep.Persons, res.Unchanged, took.Round(time.Millisecond), float64(rep.Persons)/took.Seconds())
+	return nil
+}
+
+func openInput(name string) (io.ReadCloser, int64, error) {
+	if name == "-" {
+		return io.NopCloser(os.Stdin), -1, nil
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, 0, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, 0, err
+	}
+	return f, fi.Size(), nil
 }

@@ -19,7 +19,7 @@ func runCLI(t *testing.T, args ...string) (string, string, int) {
 
 func TestCLIEndToEnd(t *testing.T) {
 	data := filepath.Join(t.TempDir(), "data")
-	out, errs, code := runCLI(t, "registry", "list", "--data", data, "--limit", "5")
+	out, errs, code := runCLI(t, "registry", "list", "--data", data, "--limit", "5", "--certifiable")
 	if code != 0 {
 		t.Fatalf("registry list: %d %s", code, errs)
 	}
@@ -117,7 +117,7 @@ func TestCLIOnPostgres(t *testing.T) {
 	if _, errs, code := runCLI(t, "registry", "seed", "--data", data, "--database-url", db, "--households", "40", "--seed", "7"); code == 0 || errs == "" {
 		t.Fatal("seeding the same people twice succeeded")
 	}
-	out, _, _ := runCLI(t, "registry", "list", "--data", data, "--database-url", db, "--limit", "1")
+	out, _, _ := runCLI(t, "registry", "list", "--data", data, "--database-url", db, "--limit", "1", "--certifiable")
 	cf := strings.Fields(out)[0]
 	pdf := filepath.Join(t.TempDir(), "c.pdf")
 	if out, errs, code := runCLI(t, "issue", "--data", data, "--database-url", db, "--type", "stato_famiglia", "--subject", cf, "--out", pdf); code != 0 {
@@ -129,5 +129,62 @@ func TestCLIOnPostgres(t *testing.T) {
 	// The embedded store in the same data directory knows nothing of it.
 	if out, _, code := runCLI(t, "verify", "--data", data, pdf); code != 2 || !strings.Contains(out, "verdict: unknown") {
 		t.Fatalf("verify against the other store: %d %s", code, out)
+	}
+}
+
+// Import: a valid file lands in one go and re-importing it changes nothing;
+// a file with one bad line imports nothing and names the line.
+func TestCLIRegistryImport(t *testing.T) {
+	example := filepath.Join("..", "..", "testdata", "registry", "example.jsonl")
+	for _, tc := range []struct {
+		name string
+		db   func(t *testing.T) []string
+	}{
+		{"embedded", func(t *testing.T) []string { return nil }},
+		{"postgres", func(t *testing.T) []string {
+			db := testutil.PostgresSchema(t)
+			if _, errs, code := runCLI(t, "migrate", "--database-url", db); code != 0 {
+				t.Fatal(errs)
+			}
+			return []string{"--database-url", db}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			base := append([]string{"--data", filepath.Join(t.TempDir(), "data")}, tc.db(t)...)
+			args := func(a ...string) []string { return append(append([]string(nil), a...), base...) }
+			// Flags go before the file: the flag package stops at the first argument.
+			imp := func(file string) []string { return append(append([]string{"registry", "import"}, base...), file) }
+			before, _, _ := runCLI(t, args("registry", "list", "--limit", "10000")...)
+
+			raw, err := os.ReadFile(example)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+			bad := append([]string(nil), lines...)
+			bad[2] = strings.Replace(bad[2], `"birth_date":"`, `"birth_date":"3`, 1)
+			badFile := filepath.Join(t.TempDir(), "bad.jsonl")
+			os.WriteFile(badFile, []byte(strings.Join(bad, "\n")+"\n"), 0o600)
+			_, errs, code := runCLI(t, imp(badFile)...)
+			if code == 0 || !strings.Contains(errs, "line 3:") || !strings.Contains(errs, "nothing imported") {
+				t.Fatalf("bad file: exit %d\n%s", code, errs)
+			}
+			if after, _, _ := runCLI(t, args("registry", "list", "--limit", "10000")...); after != before {
+				t.Fatal("a rejected import changed the registry")
+			}
+
+			out, errs, code := runCLI(t, imp(example)...)
+			if code != 0 || !strings.Contains(out, "imported 5 households") {
+				t.Fatalf("import: %d %s %s", code, out, errs)
+			}
+			once, _, _ := runCLI(t, args("registry", "list", "--limit", "10000")...)
+			out, _, code = runCLI(t, imp(example)...)
+			if code != 0 {
+				t.Fatalf("re-import: %d %s", code, out)
+			}
+			if twice, _, _ := runCLI(t, args("registry", "list", "--limit", "10000")...); twice != once {
+				t.Fatal("re-importing the same file changed the registry")
+			}
+		})
 	}
 }
