@@ -50,7 +50,7 @@ func newFixture(b *testing.B) *fixture {
 	if err != nil {
 		b.Fatal(err)
 	}
-	people, err := env.Store.Residents(ctx, 10000)
+	people, err := setup.CertifiableResidents(ctx, env.Store, 10000)
 	if err != nil || len(people) == 0 {
 		b.Fatal("no residents", err)
 	}

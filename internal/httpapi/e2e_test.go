@@ -84,7 +84,7 @@ func newEnvOn(t *testing.T, maxUpload int64, dbURL string) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	people, err := emb.Store.Residents(ctx, 10000)
+	people, err := setup.CertifiableResidents(ctx, emb.Store, 10000)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +126,7 @@ func (e *env) subjectWithHousehold(t *testing.T) registry.Subject {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(s.Household.Members) >= 3 {
+		if len(s.Household.Members) >= 3 && s.Household.Members[2].Removal == nil {
 			return s
 		}
 	}

@@ -36,6 +36,7 @@ import (
 	"certa.example/certa/internal/comuni"
 	"certa.example/certa/internal/httpapi"
 	"certa.example/certa/internal/pki"
+	"certa.example/certa/internal/registry"
 	"certa.example/certa/internal/store"
 	"certa.example/certa/internal/store/postgres"
 	"certa.example/certa/internal/store/sqlite"
@@ -219,4 +220,36 @@ func ensureAPIKey(path string) (string, error) {
 		return "", err
 	}
 	return key, f.Close()
+}
+
+// CertifiableResidents returns up to limit persons for whom every
+// certificate type may be issued (the synthetic registry also holds AIRE,
+// removed and blocked people), for demos, tests and benchmarks.
+func CertifiableResidents(ctx context.Context, st store.Store, limit int) ([]registry.Person, error) {
+	// Most people qualify: read a margin more and stop at limit.
+	all, err := st.Residents(ctx, min(limit*3+20, 10000))
+	if err != nil {
+		return nil, err
+	}
+	var out []registry.Person
+	for _, p := range all {
+		if len(out) == limit {
+			break
+		}
+		subj, err := st.Subject(ctx, p.FiscalCode)
+		if err != nil {
+			return nil, err
+		}
+		ok := true
+		for _, ty := range templates.Types() {
+			if engine.CheckRules(ty.Name, subj) != nil {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }
