@@ -22,16 +22,20 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
 	"certa.example/certa/engine"
+	"certa.example/certa/internal/comuni"
 	"certa.example/certa/internal/config"
 	"certa.example/certa/internal/httpapi"
 	"certa.example/certa/internal/importer"
+	"certa.example/certa/internal/registry"
 	"certa.example/certa/internal/setup"
 	"certa.example/certa/internal/store/postgres"
 	"certa.example/certa/internal/store/sqlite"
+	"certa.example/certa/internal/synth"
 	"certa.example/certa/templates"
 	"certa.example/certa/verify"
 )
@@ -43,7 +47,7 @@ commands:
   issue            issue one certificate: --type T --subject CF --out FILE
   verify FILE      verify a certificate PDF (exit 0 valid, 1 invalid, 2 unknown/error)
   registry list    list residents: --limit N
-  registry seed    add synthetic households: --households N --seed S
+  registry seed    add synthetic people: --households N | --persons N, --seed S, --comune CODE --postal-code CAP
   registry import  import households from a JSON Lines file (docs/registry-import.md)
   migrate          apply the PostgreSQL schema migrations (--database-url)
 
@@ -73,7 +77,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "verify":
 		code, err = verifyCmd(args[1:], stdout, stderr)
 	case "registry":
-		err = registry(args[1:], stdout, stderr)
+		err = registryCmd(args[1:], stdout, stderr)
 	case "migrate":
 		err = migrate(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
@@ -283,7 +287,7 @@ func verifyCmd(args []string, stdout, stderr io.Writer) (int, error) {
 	return 2, nil
 }
 
-func registry(args []string, stdout, stderr io.Writer) error {
+func registryCmd(args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "seed" {
 		return registrySeed(args[1:], stdout, stderr)
 	}
@@ -331,10 +335,16 @@ func registrySeed(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("registry seed", stderr)
 	var common config.Common
 	config.RegisterCommon(fs, &common)
-	households := fs.Int("households", setup.DemoHouseholds, "number of households to add")
+	households := fs.Int("households", 0, "number of households to add (default: the demo's 160 unless --persons is given)")
+	persons := fs.Int("persons", 0, "add households until at least this many persons (streams; for large populations)")
 	seed := fs.Int64("seed", setup.DemoSeed, "generator seed: the same seed gives the same people")
+	comuneCode := fs.String("comune", "", "cadastral code of the comune (default: the issuing comune)")
+	postalCode := fs.String("postal-code", "", "CAP of the generated addresses (default: the demo comune's)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *households > 0 && *persons > 0 {
+		return errors.New("give --households or --persons, not both")
 	}
 	ctx := context.Background()
 	env, err := openEnv(ctx, common)
@@ -342,12 +352,48 @@ func registrySeed(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer env.Close()
-	start := time.Now()
-	n, err := setup.Seed(ctx, env.Store, env.Comune, setup.DemoPostalCode, *seed, *households, time.Now())
-	if err != nil {
-		return err
+	c := env.Comune
+	if *comuneCode != "" {
+		var ok bool
+		if c, ok = comuni.Current(strings.ToUpper(*comuneCode)); !ok {
+			return fmt.Errorf("no comune in force has cadastral code %q", *comuneCode)
+		}
 	}
-	fmt.Fprintf(stdout, "added %d households, %d persons in %s\n", *households, n, time.Since(start).Round(time.Millisecond))
+	postal := *postalCode
+	if postal == "" {
+		if c.Cadastral != setup.DemoComuneCode {
+			return errors.New("--postal-code is required for a comune other than the demo's")
+		}
+		postal = setup.DemoPostalCode
+	}
+	start := time.Now()
+	var nh, np int
+	if *persons > 0 {
+		bar := newProgress(stderr, 0)
+		err = synth.Stream(*seed, c, postal, *persons, time.Now(), 2000, func(hs []registry.Household) error {
+			if err := env.Store.PutHouseholds(ctx, hs); err != nil {
+				return err
+			}
+			nh += len(hs)
+			for _, h := range hs {
+				np += len(h.Members)
+			}
+			bar.update(importer.Progress{Lines: nh, Persons: np})
+			return nil
+		})
+		bar.finish()
+	} else {
+		if *households == 0 {
+			*households = setup.DemoHouseholds
+		}
+		nh = *households
+		np, err = setup.Seed(ctx, env.Store, c, postal, *seed, *households, time.Now())
+	}
+	if err != nil {
+		return fmt.Errorf("after %d households: %w", nh, err)
+	}
+	took := time.Since(start)
+	fmt.Fprintf(stdout, "added %d households, %d persons in %s (%.0f persons/s)\n", nh, np, took.Round(time.Millisecond), float64(np)/took.Seconds())
 	return nil
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -186,5 +187,30 @@ func TestCLIRegistryImport(t *testing.T) {
 				t.Fatal("re-importing the same file changed the registry")
 			}
 		})
+	}
+}
+
+func TestCLISeedPersonsAndComune(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	out, errs, code := runCLI(t, "registry", "seed", "--data", data, "--persons", "500", "--seed", "3", "--comune", "F205", "--postal-code", "20121")
+	if code != 0 || !strings.Contains(out, "persons in") {
+		t.Fatalf("seed: %d %s %s", code, out, errs)
+	}
+	var persons int
+	fmt.Sscanf(out[strings.Index(out, ", ")+2:], "%d persons", &persons)
+	if persons < 500 || persons > 520 {
+		t.Fatalf("asked for 500 persons, added %d: %s", persons, out)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--comune", "F205"}, "--postal-code is required"},
+		{[]string{"--comune", "XXXX", "--postal-code", "20121"}, "no comune in force"},
+		{[]string{"--persons", "5", "--households", "5"}, "not both"},
+	} {
+		if _, errs, code := runCLI(t, append([]string{"registry", "seed", "--data", data}, tc.args...)...); code == 0 || !strings.Contains(errs, tc.want) {
+			t.Errorf("%v: exit %d %q", tc.args, code, errs)
+		}
 	}
 }
