@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"certa.example/certa/internal/anpr"
+	"certa.example/certa/internal/civildate"
 	"certa.example/certa/internal/codicefiscale"
 	"certa.example/certa/internal/comuni"
 	"certa.example/certa/internal/errs"
@@ -808,41 +809,13 @@ func cadastral(s string) bool {
 	return len(s) == 4 && 'A' <= s[0] && s[0] <= 'Z' && isDigits(s[1:])
 }
 
-// parseDate parses YYYY-MM-DD strictly.
-func parseDate(s string) (time.Time, bool) {
-	if len(s) != 10 || s[4] != '-' || s[7] != '-' || !isDigits(s[:4]) || !isDigits(s[5:7]) || !isDigits(s[8:]) {
-		return time.Time{}, false
-	}
-	y, m, d := atoi(s[:4]), atoi(s[5:7]), atoi(s[8:])
-	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
-	if t.Year() != y || int(t.Month()) != m || t.Day() != d {
-		return time.Time{}, false
-	}
-	return t, true
-}
+func parseDate(s string) (time.Time, bool) { return civildate.Parse(s) }
 
-func isDigits(s string) bool {
-	for i := range len(s) {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
+func isDigits(s string) bool { return civildate.Digits(s) }
 
-func atoi(s string) int {
-	n := 0
-	for i := range len(s) {
-		n = n*10 + int(s[i]-'0')
-	}
-	return n
-}
+func atoi(s string) int { return civildate.Atoi(s) }
 
-// dateOf is the calendar date of t, in t's location, at midnight UTC.
-func dateOf(t time.Time) time.Time {
-	y, m, d := t.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
+func dateOf(t time.Time) time.Time { return civildate.Of(t) }
 
 // pack stores a valid fiscal code (16 characters of 0-9A-Z) in 12 bytes,
 // six bits a character.
