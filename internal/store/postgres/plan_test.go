@@ -1,0 +1,83 @@
+package postgres
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"certa.example/certa/internal/store/storetest"
+)
+
+// TestHotQueryPlans checks, on an analyzed registry of realistic size, that
+// the queries on the issue and verification paths use their indexes and
+// never scan a table: the registry read for one certificate (Subject) and
+// the two ledger look-ups. The plans are printed with -v for the docs.
+func TestHotQueryPlans(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads 20,000 persons")
+	}
+	s, u := openStore(t)
+	ctx := context.Background()
+	pop := storetest.PopulationOf(20000)
+	if err := s.PutHouseholds(ctx, pop); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 50 {
+		if err := s.Record(ctx, storetest.Cert(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	conn := connect(t, u)
+	defer conn.Close(ctx)
+	// A ledger of realistic size, written directly: the plans, not the
+	// audit chain, are under test here.
+	if _, err := conn.Exec(ctx, `INSERT INTO certificates (code, type, subject, holder, comune, issued_at, expires_at, sha256, requester, channel)
+		SELECT 'ZZZZ-' || lpad(i::text, 14, '0'), 'residenza', 'X', 'X', 'LODI', now(), now() + interval '6 months',
+		       sha256(i::text::bytea), 'bench', 'test'
+		FROM generate_series(1, 50000) AS i`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, "ANALYZE"); err != nil {
+		t.Fatal(err)
+	}
+	cf := pop[len(pop)/2].Members[0].FiscalCode
+	cert := storetest.Cert(7)
+	for _, tc := range []struct {
+		name  string
+		query string
+		arg   any
+		index []string
+	}{
+		{"Subject", subjectQuery, cf, []string{"persons_pkey", "persons_household", "households_pkey"}},
+		{"ByCode", `SELECT ` + certCols + ` FROM certificates WHERE code = $1`, cert.Code, []string{"certificates_pkey"}},
+		{"BySHA256", `SELECT ` + certCols + ` FROM certificates WHERE sha256 = $1`, cert.SHA256[:], []string{"certificates_sha256_key"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rows, err := conn.Query(ctx, "EXPLAIN "+tc.query, tc.arg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var plan []string
+			for rows.Next() {
+				var line string
+				if err := rows.Scan(&line); err != nil {
+					t.Fatal(err)
+				}
+				plan = append(plan, line)
+			}
+			if err := rows.Err(); err != nil {
+				t.Fatal(err)
+			}
+			text := strings.Join(plan, "\n")
+			t.Logf("plan:\n%s", text)
+			if strings.Contains(text, "Seq Scan") {
+				t.Errorf("plan scans a table:\n%s", text)
+			}
+			for _, ix := range tc.index {
+				if !strings.Contains(text, ix) {
+					t.Errorf("plan does not use %s:\n%s", ix, text)
+				}
+			}
+		})
+	}
+}
