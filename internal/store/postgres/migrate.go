@@ -5,15 +5,12 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"path"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"certa.example/certa/internal/errs"
+	"certa.example/certa/internal/store/internal/regrow"
 )
 
 // SchemaVersion is the newest schema version this code knows: the number
@@ -35,38 +32,9 @@ var ErrNotMigrated = errors.New("database schema is not up to date: run `certa m
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
 // migrations returns the embedded migrations in order.
-func migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, e := range entries { // ReadDir sorts by name
-		num, _, ok := strings.Cut(e.Name(), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || !strings.HasSuffix(e.Name(), ".sql") {
-			return nil, fmt.Errorf("migration %q: name is not NNNN_name.sql", e.Name())
-		}
-		if v != len(ms)+1 {
-			return nil, fmt.Errorf("migration %q: version %d, want %d", e.Name(), v, len(ms)+1)
-		}
-		b, err := migrationFiles.ReadFile(path.Join("migrations", e.Name()))
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b)})
-	}
-	if len(ms) != SchemaVersion {
-		return nil, fmt.Errorf("%d migrations embedded, SchemaVersion is %d", len(ms), SchemaVersion)
-	}
-	return ms, nil
+func migrations() ([]regrow.Migration, error) {
+	return regrow.LoadMigrations(migrationFiles, SchemaVersion)
 }
 
 // migrateLockClass is the first key of the advisory lock that serialises
@@ -107,9 +75,9 @@ func Migrate(ctx context.Context, databaseURL string, now func() time.Time) erro
 	return nil
 }
 
-// apply runs m in a transaction unless the database is at m.version or
+// apply runs m in a transaction unless the database is at m.Version or
 // later.
-func apply(ctx context.Context, conn *pgx.Conn, m migration, now func() time.Time) error {
+func apply(ctx context.Context, conn *pgx.Conn, m regrow.Migration, now func() time.Time) error {
 	err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, hashtext(coalesce(current_schema(), '')))`,
 			int32(migrateLockClass)); err != nil {
@@ -128,22 +96,22 @@ func apply(ctx context.Context, conn *pgx.Conn, m migration, now func() time.Tim
 		switch {
 		case cur > SchemaVersion:
 			return versionErr(cur)
-		case cur >= m.version:
+		case cur >= m.Version:
 			return nil // already applied
-		case cur != m.version-1:
+		case cur != m.Version-1:
 			return fmt.Errorf("database is at version %d", cur)
 		}
 		// No arguments: the simple protocol, which runs several statements.
-		if _, err := tx.Exec(ctx, m.sql); err != nil {
+		if _, err := tx.Exec(ctx, m.SQL); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)`,
-			m.version, instant(now()))
+			m.Version, instant(now()))
 		return err
 	})
 	if err == nil || errors.Is(err, ErrSchemaTooNew) {
 		return err
 	}
 	se := storageErr(err)
-	return errs.Wrap(errs.KindOf(se), errs.PublicOf(se), fmt.Errorf("postgres: migration %s: %w", m.name, redact(err)))
+	return errs.Wrap(errs.KindOf(se), errs.PublicOf(se), fmt.Errorf("postgres: migration %s: %w", m.Name, redact(err)))
 }

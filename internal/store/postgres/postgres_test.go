@@ -539,7 +539,7 @@ func TestUpgradeFromVersion1(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	exec(t, u, append([]string{ms[0].sql,
+	exec(t, u, append([]string{ms[0].SQL,
 		`CREATE TABLE schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL)`,
 		`INSERT INTO schema_migrations VALUES (1, now())`,
 		`INSERT INTO certificates (code, type, subject, holder, comune, issued_at, expires_at, sha256, requester, channel)

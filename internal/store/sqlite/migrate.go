@@ -6,11 +6,9 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"path"
-	"strconv"
-	"strings"
 	"time"
+
+	"certa.example/certa/internal/store/internal/regrow"
 )
 
 // SchemaVersion is the newest schema version this code knows: the number
@@ -27,38 +25,9 @@ var ErrSchemaTooNew = errors.New("database schema is newer than this version of 
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
 // migrations returns the embedded migrations in order.
-func migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, e := range entries { // ReadDir sorts by name
-		num, _, ok := strings.Cut(e.Name(), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || !strings.HasSuffix(e.Name(), ".sql") {
-			return nil, fmt.Errorf("migration %q: name is not NNNN_name.sql", e.Name())
-		}
-		if v != len(ms)+1 {
-			return nil, fmt.Errorf("migration %q: version %d, want %d", e.Name(), v, len(ms)+1)
-		}
-		b, err := migrationFiles.ReadFile(path.Join("migrations", e.Name()))
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b)})
-	}
-	if len(ms) != SchemaVersion {
-		return nil, fmt.Errorf("%d migrations embedded, SchemaVersion is %d", len(ms), SchemaVersion)
-	}
-	return ms, nil
+func migrations() ([]regrow.Migration, error) {
+	return regrow.LoadMigrations(migrationFiles, SchemaVersion)
 }
 
 // migrate brings the database on db to SchemaVersion, one migration per
@@ -77,8 +46,8 @@ func migrate(ctx context.Context, db *sql.DB, now func() time.Time) error {
 	return nil
 }
 
-// apply runs m unless the database is at m.version or later.
-func apply(ctx context.Context, db *sql.DB, m migration, now func() time.Time) error {
+// apply runs m unless the database is at m.Version or later.
+func apply(ctx context.Context, db *sql.DB, m regrow.Migration, now func() time.Time) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -99,21 +68,21 @@ func apply(ctx context.Context, db *sql.DB, m migration, now func() time.Time) e
 	switch {
 	case cur > SchemaVersion:
 		return fmt.Errorf("%w: database is at version %d, this code knows up to %d", ErrSchemaTooNew, cur, SchemaVersion)
-	case cur >= m.version:
+	case cur >= m.Version:
 		return nil // already applied; Rollback leaves nothing behind
-	case cur != m.version-1:
-		return fmt.Errorf("migration %s: database is at version %d", m.name, cur)
+	case cur != m.Version-1:
+		return fmt.Errorf("migration %s: database is at version %d", m.Name, cur)
 	}
-	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-		return fmt.Errorf("migration %s: %w", m.name, err)
+	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+		return fmt.Errorf("migration %s: %w", m.Name, err)
 	}
 	if _, err := tx.ExecContext(ctx,
 		`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`,
-		m.version, now().UnixNano()); err != nil {
-		return fmt.Errorf("migration %s: %w", m.name, err)
+		m.Version, now().UnixNano()); err != nil {
+		return fmt.Errorf("migration %s: %w", m.Name, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("migration %s: %w", m.name, err)
+		return fmt.Errorf("migration %s: %w", m.Name, err)
 	}
 	return nil
 }

@@ -389,7 +389,7 @@ func TestUpgradeFromVersion1(t *testing.T) {
 		t.Fatal(err)
 	}
 	db := rawDB(t, path)
-	for _, q := range append([]string{ms[0].sql,
+	for _, q := range append([]string{ms[0].SQL,
 		`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT`,
 		`INSERT INTO schema_migrations VALUES (1, 0)`,
 		`INSERT INTO certificates (code, type, subject, holder, comune, issued_at, expires_at, sha256, requester, channel)
