@@ -13,6 +13,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -33,6 +34,7 @@ import (
 	"certa.example/certa/internal/importer"
 	"certa.example/certa/internal/registry"
 	"certa.example/certa/internal/setup"
+	"certa.example/certa/internal/store"
 	"certa.example/certa/internal/store/postgres"
 	"certa.example/certa/internal/store/sqlite"
 	"certa.example/certa/internal/synth"
@@ -300,7 +302,7 @@ func registryCmd(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("registry list", stderr)
 	var common config.Common
 	config.RegisterCommon(fs, &common)
-	limit := fs.Int("limit", 20, "number of residents to print (1-10000)")
+	limit := fs.Int("limit", 20, "number of persons on record to print (1-10000), with their status: resident, aire or removed")
 	certifiable := fs.Bool("certifiable", false, "only residents every certificate type may be issued for")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
@@ -319,7 +321,7 @@ func registryCmd(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	for _, p := range people {
-		fmt.Fprintf(stdout, "%s\t%s %s\n", p.FiscalCode, p.Surname, p.Name)
+		fmt.Fprintf(stdout, "%s\t%s %s\t%s\n", p.FiscalCode, p.Surname, p.Name, p.Status())
 	}
 	return nil
 }
@@ -340,6 +342,7 @@ func registrySeed(args []string, stdout, stderr io.Writer) error {
 	seed := fs.Int64("seed", setup.DemoSeed, "generator seed: the same seed gives the same people")
 	comuneCode := fs.String("comune", "", "cadastral code of the comune (default: the issuing comune)")
 	postalCode := fs.String("postal-code", "", "CAP of the generated addresses (default: the demo comune's)")
+	out := fs.String("out", "", "write the households to this JSON Lines file (the import format) instead of the registry")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -347,31 +350,28 @@ func registrySeed(args []string, stdout, stderr io.Writer) error {
 		return errors.New("give --households or --persons, not both")
 	}
 	ctx := context.Background()
+	c, postal, err := seedComune(ctx, common, *comuneCode, *postalCode, *out != "")
+	if err != nil {
+		return err
+	}
+	if *out != "" {
+		return seedFile(*out, c, postal, *seed, *households, *persons, stdout, stderr)
+	}
 	env, err := openEnv(ctx, common)
 	if err != nil {
 		return err
 	}
 	defer env.Close()
-	c := env.Comune
-	if *comuneCode != "" {
-		var ok bool
-		if c, ok = comuni.Current(strings.ToUpper(*comuneCode)); !ok {
-			return fmt.Errorf("no comune in force has cadastral code %q", *comuneCode)
-		}
-	}
-	postal := *postalCode
-	if postal == "" {
-		if c.Cadastral != setup.DemoComuneCode {
-			return errors.New("--postal-code is required for a comune other than the demo's")
-		}
-		postal = setup.DemoPostalCode
-	}
 	start := time.Now()
 	var nh, np int
 	if *persons > 0 {
+		// One import: all of it or nothing, the store writing one batch
+		// while the generator makes the next.
+		w := newBatchWriter(ctx, env.Store)
+		defer w.abandon()
 		bar := newProgress(stderr, 0)
 		err = synth.Stream(*seed, c, postal, *persons, time.Now(), 2000, func(hs []registry.Household) error {
-			if err := env.Store.PutHouseholds(ctx, hs); err != nil {
+			if err := w.send(ctx, hs); err != nil {
 				return err
 			}
 			nh += len(hs)
@@ -382,6 +382,9 @@ func registrySeed(args []string, stdout, stderr io.Writer) error {
 			return nil
 		})
 		bar.finish()
+		if err == nil {
+			_, err = w.commit()
+		}
 	} else {
 		if *households == 0 {
 			*households = setup.DemoHouseholds
@@ -394,6 +397,74 @@ func registrySeed(args []string, stdout, stderr io.Writer) error {
 	}
 	took := time.Since(start)
 	fmt.Fprintf(stdout, "added %d households, %d persons in %s (%.0f persons/s)\n", nh, np, took.Round(time.Millisecond), float64(np)/took.Seconds())
+	return nil
+}
+
+// seedComune resolves the comune and postal code to generate for: the
+// issuing comune by default, which needs the store's configuration unless
+// a file is written.
+func seedComune(ctx context.Context, common config.Common, code, postal string, toFile bool) (comuni.Comune, string, error) {
+	var c comuni.Comune
+	if code == "" && toFile {
+		code = setup.DemoComuneCode
+	}
+	if code == "" {
+		env, err := openEnv(ctx, common)
+		if err != nil {
+			return c, "", err
+		}
+		c = env.Comune
+		env.Close()
+	} else {
+		var ok bool
+		if c, ok = comuni.Current(strings.ToUpper(code)); !ok {
+			return c, "", fmt.Errorf("no comune in force has cadastral code %q", code)
+		}
+	}
+	if postal == "" {
+		if c.Cadastral != setup.DemoComuneCode {
+			return c, "", errors.New("--postal-code is required for a comune other than the demo's")
+		}
+		postal = setup.DemoPostalCode
+	}
+	return c, postal, nil
+}
+
+// seedFile writes a synthetic population in the import format.
+func seedFile(path string, c comuni.Comune, postal string, seed int64, households, persons int, stdout, stderr io.Writer) error {
+	if households > 0 {
+		return errors.New("--out takes --persons, not --households")
+	}
+	if persons == 0 {
+		persons = 1000
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(f, 1<<20)
+	var nh, np int
+	err = synth.Stream(seed, c, postal, persons, time.Now(), 2000, func(hs []registry.Household) error {
+		for _, h := range hs {
+			if err := importer.Encode(bw, h); err != nil {
+				return err
+			}
+			nh++
+			np += len(h.Members)
+		}
+		return nil
+	})
+	if err == nil {
+		err = bw.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %d households, %d persons to %s\n", nh, np, path)
 	return nil
 }
 
@@ -422,7 +493,9 @@ func migrate(args []string, stdout, stderr io.Writer) error {
 }
 
 // registryImport validates the whole file first and imports nothing when
-// any record is invalid; a valid file is applied in one transaction.
+// any record is invalid; a valid file is read again and applied in batches
+// within one transaction, the store writing one batch while the next is
+// decoded.
 func registryImport(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("registry import", stderr)
 	var common config.Common
@@ -438,10 +511,22 @@ func registryImport(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer in.Close()
+	ctx := context.Background()
+	env, err := openEnv(ctx, common)
+	if err != nil {
+		return err
+	}
+	defer env.Close()
+
+	w := newBatchWriter(ctx, env.Store)
+	defer w.abandon()
 	bar := newProgress(stderr, size)
-	now := time.Now()
-	households, rep, err := importer.Decode(in, now, importer.Options{Progress: bar.update})
+	start := time.Now()
+	rep, err := importer.Import(ctx, in, start, importer.Options{Progress: bar.update, BatchSize: importBatch}, w.send)
 	bar.finish()
+	if err == nil {
+		err = w.close()
+	}
 	if err != nil {
 		for _, e := range rep.Errors {
 			fmt.Fprintln(stderr, e.Error())
@@ -450,39 +535,131 @@ func registryImport(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stderr, "... and %d more errors\n", more)
 		}
 		if rep.ErrorCount > 0 {
-			return fmt.Errorf("%d invalid records in %d lines: nothing imported", rep.ErrorCount, rep.Lines)
+			return fmt.Errorf("%d errors in %d lines: nothing imported", rep.ErrorCount, rep.Lines)
 		}
-		return err
+		return fmt.Errorf("nothing imported: %w", err)
 	}
-	ctx := context.Background()
-	env, err := openEnv(ctx, common)
+	res, err := w.commit()
 	if err != nil {
-		return err
-	}
-	defer env.Close()
-	start := time.Now()
-	res, err := env.Store.ImportHouseholds(ctx, households)
-	if err != nil {
-		return err
+		return fmt.Errorf("nothing imported: %w", err)
 	}
 	took := time.Since(start)
-	fmt.Fprintf(stdout, "imported %d households, %d persons (%d rows unchanged) in %s, %.0f persons/s\n",
-		rep.Households, rep.Persons, res.Unchanged, took.Round(time.Millisecond), float64(rep.Persons)/took.Seconds())
+	fmt.Fprintf(stdout, "imported %d households, %d persons (%d rows unchanged, %d persons removed) in %s, %.0f persons/s\n",
+		rep.Households, rep.Persons, res.Unchanged, res.Removed, took.Round(time.Millisecond), float64(rep.Persons)/took.Seconds())
 	return nil
 }
 
-func openInput(name string) (io.ReadCloser, int64, error) {
-	if name == "-" {
-		return io.NopCloser(os.Stdin), -1, nil
+// importBatch is the number of households per batch of registry import:
+// large enough that the per-batch round trips cost little.
+var importBatch = 5000
+
+// batchWriter applies an import's batches to the store in a goroutine of
+// its own, one batch behind the reader, within one store.Import that it
+// begins with the first batch (so an invalid file never opens one).
+type batchWriter struct {
+	ctx     context.Context
+	st      store.Store
+	batches chan []registry.Household
+	done    chan struct{}
+	im      store.Import
+	err     error // the writer's first error; read after done is closed
+	closed  bool
+}
+
+func newBatchWriter(ctx context.Context, st store.Store) *batchWriter {
+	return &batchWriter{ctx: ctx, st: st}
+}
+
+func (w *batchWriter) start() {
+	w.batches = make(chan []registry.Household, 1)
+	w.done = make(chan struct{})
+	go func() {
+		defer close(w.done)
+		for hs := range w.batches {
+			if w.err != nil {
+				continue // drain
+			}
+			if w.im == nil {
+				if w.im, w.err = w.st.BeginImport(w.ctx); w.err != nil {
+					continue
+				}
+			}
+			w.err = w.im.Add(w.ctx, hs)
+		}
+	}()
+}
+
+// send passes a batch to the writer; it fails once the writer has.
+func (w *batchWriter) send(_ context.Context, hs []registry.Household) error {
+	if w.batches == nil {
+		w.start()
 	}
-	f, err := os.Open(name)
+	select {
+	case <-w.done:
+		return w.err
+	case w.batches <- hs:
+		return nil
+	}
+}
+
+// close waits for the writer to apply what it was sent.
+func (w *batchWriter) close() error {
+	if w.batches == nil || w.closed {
+		return nil
+	}
+	w.closed = true
+	close(w.batches)
+	<-w.done
+	return w.err
+}
+
+func (w *batchWriter) commit() (store.ImportResult, error) {
+	if err := w.close(); err != nil {
+		return store.ImportResult{}, err
+	}
+	if w.im == nil {
+		return store.ImportResult{}, errors.New("the file has no households")
+	}
+	return w.im.Commit(w.ctx)
+}
+
+// abandon rolls back whatever was not committed.
+func (w *batchWriter) abandon() {
+	w.close()
+	if w.im != nil {
+		w.im.Rollback()
+	}
+}
+
+// openInput opens the file to import, which is read twice; standard input
+// ("-") is first copied to a temporary file, removed on Close. The size is
+// -1 when unknown.
+func openInput(name string) (io.ReadSeekCloser, int64, error) {
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, 0, err
+		}
+		fi, err := f.Stat()
+		if err != nil {
+			f.Close()
+			return nil, 0, err
+		}
+		return f, fi.Size(), nil
+	}
+	f, err := os.CreateTemp("", "certa-import-*.jsonl")
 	if err != nil {
 		return nil, 0, err
 	}
-	fi, err := f.Stat()
+	// Unlinked at once: the data goes when the file is closed, whatever happens.
+	os.Remove(f.Name())
+	n, err := io.Copy(f, os.Stdin)
+	if err == nil {
+		_, err = f.Seek(0, io.SeekStart)
+	}
 	if err != nil {
 		f.Close()
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("reading standard input: %w", err)
 	}
-	return f, fi.Size(), nil
+	return f, n, nil
 }

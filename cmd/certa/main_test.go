@@ -214,3 +214,49 @@ func TestCLISeedPersonsAndComune(t *testing.T) {
 		}
 	}
 }
+
+// TestCLISeedFileImportInBatches writes a synthetic population in the
+// import format and imports it from standard input, in many batches of
+// one transaction.
+func TestCLISeedFileImportInBatches(t *testing.T) {
+	dir := t.TempDir()
+	data, file := filepath.Join(dir, "data"), filepath.Join(dir, "pop.jsonl")
+	out, errs, code := runCLI(t, "registry", "seed", "--out", file, "--persons", "300", "--seed", "5")
+	if code != 0 || !strings.Contains(out, "wrote ") {
+		t.Fatalf("seed --out: %d %s %s", code, out, errs)
+	}
+	var households, persons int
+	fmt.Sscanf(out, "wrote %d households, %d persons", &households, &persons)
+	if persons < 300 || households < 100 {
+		t.Fatalf("seed --out wrote %d households, %d persons", households, persons)
+	}
+	if _, errs, code := runCLI(t, "registry", "seed", "--out", file, "--persons", "10"); code == 0 || !strings.Contains(errs, "exists") {
+		t.Errorf("seed --out over an existing file: exit %d %q", code, errs)
+	}
+
+	old := importBatch
+	importBatch = 7
+	t.Cleanup(func() { importBatch = old })
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	stdin := os.Stdin
+	os.Stdin = f
+	t.Cleanup(func() { os.Stdin = stdin })
+	out, errs, code = runCLI(t, "registry", "import", "--data", data, "-")
+	want := fmt.Sprintf("imported %d households, %d persons (0 rows unchanged", households, persons)
+	if code != 0 || !strings.Contains(out, want) {
+		t.Fatalf("import from stdin: %d %q %s; want %q", code, out, errs, want)
+	}
+	list, _, _ := runCLI(t, "registry", "list", "--data", data, "--limit", "10000")
+	if n := strings.Count(list, "\n"); n < persons {
+		t.Errorf("registry list shows %d persons after importing %d", n, persons)
+	}
+	// Again, from the file: everything is unchanged.
+	out, errs, code = runCLI(t, "registry", "import", "--data", data, file)
+	if code != 0 || !strings.Contains(out, fmt.Sprintf("(%d rows unchanged", households+persons)) {
+		t.Fatalf("re-import: %d %q %s", code, out, errs)
+	}
+}

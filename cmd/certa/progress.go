@@ -16,6 +16,7 @@ type progress struct {
 	tty   bool
 	start time.Time
 	drawn bool
+	pass  int
 }
 
 func newProgress(w io.Writer, size int64) *progress {
@@ -28,11 +29,24 @@ func newProgress(w io.Writer, size int64) *progress {
 	return &progress{w: w, size: size, tty: tty, start: time.Now()}
 }
 
+func passName(pass int) string {
+	switch pass {
+	case 1:
+		return "validating"
+	case 2:
+		return "importing"
+	}
+	return "writing"
+}
+
 func (p *progress) update(pr importer.Progress) {
 	if !p.tty {
 		return
 	}
-	line := fmt.Sprintf("\\rvalidating: %d lines, %d persons", pr.Lines, pr.Persons)
+	if pr.Pass != p.pass {
+		p.pass, p.start = pr.Pass, time.Now()
+	}
+	line := fmt.Sprintf("\r%s: %d lines, %d persons", passName(pr.Pass), pr.Lines, pr.Persons)
 	if p.size > 0 {
 		frac := float64(pr.Bytes) / float64(p.size)
 		const width = 30
@@ -52,7 +66,7 @@ func (p *progress) update(pr importer.Progress) {
 			elapsed := time.Since(p.start)
 			eta = fmt.Sprintf(", ETA %s", time.Duration(float64(elapsed)/frac-float64(elapsed)).Round(time.Second))
 		}
-		line = fmt.Sprintf("\\r[%s] %3.0f%% %d lines, %d persons%s   ", bar, frac*100, pr.Lines, pr.Persons, eta)
+		line = fmt.Sprintf("\r%-10s [%s] %3.0f%% %d lines, %d persons%s   ", passName(pr.Pass), bar, frac*100, pr.Lines, pr.Persons, eta)
 	}
 	fmt.Fprint(p.w, line)
 	p.drawn = true

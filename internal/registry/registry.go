@@ -242,6 +242,18 @@ func (p Person) Italian() bool {
 	return false
 }
 
+// Status says in a word where the person stands in the register:
+// "resident", "aire" (registered abroad) or "removed".
+func (p Person) Status() string {
+	switch {
+	case p.Removal != nil:
+		return "removed"
+	case p.AIRE != nil:
+		return "aire"
+	}
+	return "resident"
+}
+
 // Deceased reports whether the person was removed for death.
 func (p Person) Deceased() bool {
 	return p.Removal != nil && (p.Removal.Reason == RemovalDeath || p.Removal.Reason == RemovalPresumedDeath)
@@ -297,6 +309,8 @@ type Subject struct {
 type Reader interface {
 	// Subject returns the resident and their household in one read.
 	Subject(ctx context.Context, fiscalCode string) (Subject, error)
-	// Residents lists up to limit residents ordered by fiscal code.
+	// Residents lists up to limit persons on record, ordered by fiscal
+	// code: residents, AIRE members and persons removed from the register
+	// alike (see Person.Status).
 	Residents(ctx context.Context, limit int) ([]Person, error)
 }

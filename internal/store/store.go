@@ -76,6 +76,16 @@ type Store interface {
 	// household, unstorable values); nothing is written then.
 	ImportHouseholds(ctx context.Context, hs []registry.Household) (ImportResult, error)
 
+	// BeginImport starts an import that takes its households in batches,
+	// all in one transaction, for files too large to hold: Add each batch,
+	// then Commit. The batches together have exactly the effect
+	// ImportHouseholds would have with all of them in one slice (members
+	// may move between households of different batches; a household ID or
+	// fiscal code in two batches is refused), and nothing is visible to
+	// readers before Commit. An import holds one connection for its whole
+	// life, and on the embedded store the write lock too (issuance waits).
+	BeginImport(ctx context.Context) (Import, error)
+
 	// CountResidents returns the number of persons on record.
 	CountResidents(ctx context.Context) (int, error)
 
@@ -88,6 +98,19 @@ type Store interface {
 	AuditVerify(ctx context.Context) (int, error)
 
 	Close() error
+}
+
+// Import is an import in progress (see Store.BeginImport). It is not safe
+// for concurrent use.
+type Import interface {
+	// Add applies a batch within the import's transaction. After an error
+	// the import can only be rolled back.
+	Add(ctx context.Context, hs []registry.Household) error
+	// Commit ends the import and returns what it did.
+	Commit(ctx context.Context) (ImportResult, error)
+	// Rollback abandons the import, writing nothing; after Commit it does
+	// nothing, so it can be deferred.
+	Rollback() error
 }
 
 // ImportResult counts what ImportHouseholds did, by row. Households +

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -56,40 +57,128 @@ var (
 )
 
 // ImportHouseholds inserts or replaces hs, as store.Store documents, in
-// one transaction. Imports into one schema run one at a time (a
-// transaction-level advisory lock), and the members' order is checked at
-// commit (the constraint persons_household is deferred), so that an import
-// may reorder and move members freely.
+// one transaction: an import with one batch.
+func (s *Store) ImportHouseholds(ctx context.Context, hs []registry.Household) (store.ImportResult, error) {
+	if err := regrow.CheckHouseholds(hs); err != nil {
+		return store.ImportResult{}, err
+	}
+	if _, err := regrow.IndexBatch(hs); err != nil || len(hs) == 0 {
+		return store.ImportResult{}, err
+	}
+	im, err := s.BeginImport(ctx)
+	if err != nil {
+		return store.ImportResult{}, err
+	}
+	defer im.Rollback()
+	if err := im.Add(ctx, hs); err != nil {
+		return store.ImportResult{}, err
+	}
+	return im.Commit(ctx)
+}
+
+// analyzeAfter is the number of rows an import must write for its commit
+// to be followed by ANALYZE of the registry tables: the planner's
+// estimates of a freshly loaded table are otherwise wrong until
+// autovacuum comes by.
+const analyzeAfter = 10_000
+
+// BeginImport starts an import: one transaction that batches are added
+// to. Imports into one schema run one at a time (a transaction-level
+// advisory lock, taken here), and the members' order is checked at commit
+// (the constraint persons_household is deferred), so that an import may
+// reorder and move members freely.
 //
-// One query first finds which households and persons of hs are stored,
-// and the stored members of hs's households. Then, set-based:
+// For each batch, one query finds which households and persons of the
+// batch are stored, and the stored members of its households. Then,
+// set-based:
 //
 //   - new households and persons are copied (COPY) straight into their
 //     tables, the fastest way in;
 //   - stored ones are copied into temporary tables and merged with upsert's
 //     statements, which leave identical rows alone, so that a re-import
-//     writes only what changed;
-//   - the members who leave hs's households for none of them are deleted,
-//     and so are the households outside hs that the moves leave empty.
+//     writes only what changed.
 //
-// A household or person that another transaction adds meanwhile (only
-// PutHouseholds can, imports wait for each other) makes the COPY fail:
-// errs.Conflict, and nothing is written.
-func (s *Store) ImportHouseholds(ctx context.Context, hs []registry.Household) (store.ImportResult, error) {
+// At commit, the members who left the imported households for none of
+// them are deleted, and so are the households outside the import that
+// the moves left empty: deciding that only at the end makes any division
+// into batches equivalent to one. A household or person that another
+// transaction adds meanwhile (only PutHouseholds can, imports wait for
+// each other) makes the COPY fail: errs.Conflict, and nothing is written.
+func (s *Store) BeginImport(ctx context.Context) (store.Import, error) {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return nil, storageErr(err)
+	}
+	b := &pgx.Batch{}
+	b.Queue(`SELECT pg_advisory_xact_lock($1, hashtext(coalesce(current_schema(), '')))`, int32(importLockClass))
+	b.Queue(`SET CONSTRAINTS persons_household DEFERRED`)
+	// The merges' joins hash up to a whole batch: in memory.
+	b.Queue(`SET LOCAL work_mem = '64MB'`)
+	// The look-ups run once per batch as the tables grow: a generic plan
+	// made while they were small (a sequential scan) would stay. See also
+	// analyzeIfGrown.
+	b.Queue(`SET LOCAL plan_cache_mode = force_custom_plan`)
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		tx.Rollback(context.WithoutCancel(ctx))
+		return nil, storageErr(err)
+	}
+	return &pgImport{s: s, tx: tx, departed: map[string]struct{}{}, left: map[string]struct{}{}}, nil
+}
+
+// pgImport is an import in progress; see BeginImport.
+type pgImport struct {
+	s  *Store
+	tx pgx.Tx
+	// seen refuses a household or person in two batches.
+	seen regrow.Seen
+	// departed holds the persons who left an imported household and were
+	// in no batch since; left the households outside the import that
+	// persons of a batch left.
+	departed, left map[string]struct{}
+	// tempHouseholds and tempPersons tell whether the merge tables exist.
+	tempHouseholds, tempPersons bool
+	// sinceAnalyze counts the rows written since the last ANALYZE, and
+	// atAnalyze those written before it.
+	sinceAnalyze, atAnalyze int
+	res                     store.ImportResult
+	failed                  error // the first error: the import can only be rolled back
+	done                    bool
+}
+
+func (im *pgImport) usable() error {
+	switch {
+	case im.done:
+		return errs.New(errs.Internal, "the import is over")
+	case im.failed != nil:
+		return im.failed
+	}
+	return nil
+}
+
+// Add applies hs within the import's transaction.
+func (im *pgImport) Add(ctx context.Context, hs []registry.Household) error {
+	if err := im.usable(); err != nil {
+		return err
+	}
+	if err := im.add(ctx, hs); err != nil {
+		im.failed = err
+		return err
+	}
+	return nil
+}
+
+func (im *pgImport) add(ctx context.Context, hs []registry.Household) error {
 	if err := regrow.CheckHouseholds(hs); err != nil {
-		return store.ImportResult{}, err
+		return err
 	}
 	batch, err := regrow.IndexBatch(hs)
 	if err != nil || len(hs) == 0 {
-		return store.ImportResult{}, err
+		return err
 	}
-
-	tx, err := s.pool.Begin(ctx)
-	if err != nil {
-		return store.ImportResult{}, storageErr(err)
+	if err := im.seen.Add(batch); err != nil {
+		return err
 	}
-	defer tx.Rollback(context.WithoutCancel(ctx))
-
+	tx := im.tx
 	ids := make([]string, 0, len(hs))
 	codes := make([]string, 0, len(batch.Persons))
 	for _, h := range hs {
@@ -99,10 +188,6 @@ func (s *Store) ImportHouseholds(ctx context.Context, hs []registry.Household) (
 		}
 	}
 	b := &pgx.Batch{}
-	b.Queue(`SELECT pg_advisory_xact_lock($1, hashtext(coalesce(current_schema(), '')))`, int32(importLockClass))
-	b.Queue(`SET CONSTRAINTS persons_household DEFERRED`)
-	// The merges' joins hash up to the whole batch: in memory.
-	b.Queue(`SET LOCAL work_mem = '64MB'`)
 	b.Queue(`SELECT id FROM households WHERE id = ANY($1)`, ids)
 	b.Queue(`SELECT fiscal_code, household_id FROM persons
 		WHERE fiscal_code = ANY($1) OR household_id = ANY($2)`, codes, ids)
@@ -110,11 +195,6 @@ func (s *Store) ImportHouseholds(ctx context.Context, hs []registry.Household) (
 	storedHouseholds := map[string]bool{}
 	stored := map[string]string{} // fiscal code → household, of persons stored
 	err = func() error {
-		for range 3 {
-			if _, err := br.Exec(); err != nil {
-				return err
-			}
-		}
 		var id, code string
 		rows, _ := br.Query()
 		if _, err := pgx.ForEachRow(rows, []any{&id}, func() error {
@@ -134,7 +214,7 @@ func (s *Store) ImportHouseholds(ctx context.Context, hs []registry.Household) (
 		err = cerr
 	}
 	if err != nil {
-		return store.ImportResult{}, storageErr(err)
+		return storageErr(err)
 	}
 
 	// Sort the batch into what is new and what is stored.
@@ -150,71 +230,140 @@ func (s *Store) ImportHouseholds(ctx context.Context, hs []registry.Household) (
 			newHouseholds = append(newHouseholds, h)
 		}
 		for j := range h.Members {
-			if _, ok := stored[h.Members[j].FiscalCode]; ok {
+			code := h.Members[j].FiscalCode
+			if _, ok := stored[code]; ok {
 				oldMembers = append(oldMembers, member{h, j})
+				delete(im.departed, code) // back in a household of the import
 			} else {
 				newMembers = append(newMembers, member{h, j})
 			}
 		}
 	}
-	departed, left := batch.Departed(stored), batch.Left(stored)
+	for _, code := range batch.Departed(stored) {
+		im.departed[code] = struct{}{}
+	}
+	for _, id := range batch.Left(stored) {
+		im.left[id] = struct{}{}
+	}
 
-	var r store.ImportResult
+	r := &im.res
+	written := r.Households + r.Persons
 	if len(newHouseholds) > 0 {
 		if err := copyHouseholds(ctx, tx, "households", newHouseholds); err != nil {
-			return store.ImportResult{}, importErr(err)
+			return importErr(err)
 		}
 		r.Households += len(newHouseholds)
 	}
 	if len(oldHouseholds) > 0 {
-		n, err := merge(ctx, tx, `CREATE TEMP TABLE import_households (LIKE households) ON COMMIT DROP`,
+		n, err := merge(ctx, tx, &im.tempHouseholds, "import_households", "households",
 			func() error { return copyHouseholds(ctx, tx, "import_households", oldHouseholds) }, upsertHouseholds)
 		if err != nil {
-			return store.ImportResult{}, importErr(err)
+			return importErr(err)
 		}
 		r.Households += n
 	}
-	if len(departed) > 0 {
-		tag, err := tx.Exec(ctx, `DELETE FROM persons WHERE fiscal_code = ANY($1)`, departed)
-		if err != nil {
-			return store.ImportResult{}, importErr(err)
-		}
-		r.Removed = int(tag.RowsAffected())
-	}
 	if len(oldMembers) > 0 {
-		n, err := merge(ctx, tx, `CREATE TEMP TABLE import_persons (LIKE persons) ON COMMIT DROP`,
+		n, err := merge(ctx, tx, &im.tempPersons, "import_persons", "persons",
 			func() error { return copyMembers(ctx, tx, "import_persons", oldMembers) }, upsertPersons)
 		if err != nil {
-			return store.ImportResult{}, importErr(err)
+			return importErr(err)
 		}
 		r.Persons += n
 	}
 	if len(newMembers) > 0 {
 		if err := copyMembers(ctx, tx, "persons", newMembers); err != nil {
-			return store.ImportResult{}, importErr(err)
+			return importErr(err)
 		}
 		r.Persons += len(newMembers)
 	}
-	if len(left) > 0 {
-		if _, err := tx.Exec(ctx, `DELETE FROM households h WHERE h.id = ANY($1)
-			AND NOT EXISTS (SELECT 1 FROM persons p WHERE p.household_id = h.id)`, left); err != nil {
+	r.Unchanged += batch.Rows() - (r.Households + r.Persons - written)
+	return im.analyzeIfGrown(ctx, r.Households+r.Persons-written)
+}
+
+// analyzeIfGrown runs ANALYZE within the import's transaction (which
+// counts the rows it wrote) each time the import has written as many rows
+// again as at the previous ANALYZE, at least analyzeAfter: without it,
+// the look-ups of later batches are planned with the statistics of the
+// tables before the import, which for a fresh load means no statistics,
+// sequential scans, and an import quadratic in its size. A few ANALYZEs
+// of a 30,000-row sample each keep it linear.
+func (im *pgImport) analyzeIfGrown(ctx context.Context, written int) error {
+	im.sinceAnalyze += written
+	if im.sinceAnalyze < max(analyzeAfter, im.atAnalyze) {
+		return nil
+	}
+	if _, err := im.tx.Exec(ctx, `ANALYZE households, persons`); err != nil {
+		return storageErr(err)
+	}
+	im.atAnalyze += im.sinceAnalyze
+	im.sinceAnalyze = 0
+	return nil
+}
+
+// Commit deletes the departed members and the households left empty,
+// commits, and returns what the import did.
+func (im *pgImport) Commit(ctx context.Context) (store.ImportResult, error) {
+	if err := im.usable(); err != nil {
+		return store.ImportResult{}, err
+	}
+	im.done = true
+	defer im.tx.Rollback(context.WithoutCancel(ctx))
+	r := im.res
+	if len(im.departed) > 0 {
+		tag, err := im.tx.Exec(ctx, `DELETE FROM persons WHERE fiscal_code = ANY($1)`, keys(im.departed))
+		if err != nil {
+			return store.ImportResult{}, importErr(err)
+		}
+		r.Removed = int(tag.RowsAffected())
+	}
+	if len(im.left) > 0 {
+		if _, err := im.tx.Exec(ctx, `DELETE FROM households h WHERE h.id = ANY($1)
+			AND NOT EXISTS (SELECT 1 FROM persons p WHERE p.household_id = h.id)`, keys(im.left)); err != nil {
 			return store.ImportResult{}, importErr(err)
 		}
 	}
-	if err := tx.Commit(ctx); err != nil {
+	if err := im.tx.Commit(ctx); err != nil {
 		return store.ImportResult{}, importErr(err)
 	}
-	r.Unchanged = batch.Rows() - r.Households - r.Persons
+	if r.Households+r.Persons+r.Removed >= analyzeAfter {
+		// Best effort: the import is committed whatever happens here.
+		im.s.pool.Exec(ctx, `ANALYZE households, persons`)
+	}
 	return r, nil
 }
 
-// merge creates a temporary table (create), fills it (fill) and runs the
-// upsert statement that merges it, returning the rows that statement
-// wrote.
-func merge(ctx context.Context, tx pgx.Tx, create string, fill func() error, upsert string) (int, error) {
-	if _, err := tx.Exec(ctx, create); err != nil {
+// Rollback abandons the import; it does nothing after Commit.
+func (im *pgImport) Rollback() error {
+	if im.done {
+		return nil
+	}
+	im.done = true
+	if err := im.tx.Rollback(context.Background()); err != nil && !errors.Is(err, pgx.ErrTxClosed) {
+		return storageErr(err)
+	}
+	return nil
+}
+
+func keys(m map[string]struct{}) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// merge fills the temporary table temp, made like table on first use and
+// emptied afterwards (fill), and runs the upsert statement that merges it,
+// returning the rows that statement wrote.
+func merge(ctx context.Context, tx pgx.Tx, created *bool, temp, table string, fill func() error, upsert string) (int, error) {
+	stmt := "TRUNCATE " + temp
+	if !*created {
+		stmt = "CREATE TEMP TABLE " + temp + " (LIKE " + table + ") ON COMMIT DROP"
+	}
+	if _, err := tx.Exec(ctx, stmt); err != nil {
 		return 0, err
 	}
+	*created = true
 	if err := fill(); err != nil {
 		return 0, err
 	}

@@ -81,3 +81,48 @@ func TestHotQueryPlans(t *testing.T) {
 		})
 	}
 }
+
+// TestLargeImportAnalyzes: an import that writes many rows leaves the
+// registry tables analyzed, and analyzes them on the way (within its
+// transaction), so that the look-ups of later batches are planned with
+// the tables' real size.
+func TestLargeImportAnalyzes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("imports 12,000 persons")
+	}
+	s, u := openStore(t)
+	ctx := context.Background()
+	conn := connect(t, u)
+	defer conn.Close(ctx)
+	reltuples := func() float64 {
+		var n float64
+		if err := conn.QueryRow(ctx, `SELECT reltuples FROM pg_class WHERE oid = 'persons'::regclass`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := reltuples(); n > 0 {
+		t.Fatalf("a fresh persons table has reltuples %v", n)
+	}
+	pop := storetest.PopulationOf(12000)
+	im, err := s.BeginImport(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer im.Rollback()
+	for i := 0; i < len(pop); i += 500 {
+		if err := im.Add(ctx, pop[i:min(i+500, len(pop))]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pim := im.(*pgImport)
+	if pim.atAnalyze == 0 {
+		t.Error("no ANALYZE ran within the import")
+	}
+	if _, err := im.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := reltuples(); n < 11000 {
+		t.Errorf("after the import persons has reltuples %v, want about 12000", n)
+	}
+}

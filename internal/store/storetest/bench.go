@@ -8,7 +8,8 @@ import (
 )
 
 // BenchImport benchmarks ImportHouseholds of PopulationOf(persons) in one
-// call, reporting persons/s: into an empty database (fresh), again
+// call, reporting persons/s: into an empty database (fresh; and through
+// BeginImport in batches of 5,000 households as registry import does, fresh-batches), again
 // (identical: every row compares equal and none is written), and again
 // with one person in a hundred changed (changed). newStore opens a store
 // on a new, empty database, closed when b ends.
@@ -34,6 +35,22 @@ func BenchImport(b *testing.B, persons int, newStore func(b *testing.B) store.St
 			b.StopTimer()
 			if r.Persons != persons {
 				b.Fatalf("ImportHouseholds = %+v, want %d persons", r, persons)
+			}
+		}
+		b.ReportMetric(float64(b.N*persons)/b.Elapsed().Seconds(), "persons/s")
+	})
+	b.Run("fresh-batches", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			b.StopTimer()
+			s := newStore(b)
+			b.StartTimer()
+			r, err := importBatches(ctx, s, hs, 5000)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.StopTimer()
+			if r.Persons != persons {
+				b.Fatalf("import = %+v, want %d persons", r, persons)
 			}
 		}
 		b.ReportMetric(float64(b.N*persons)/b.Elapsed().Seconds(), "persons/s")

@@ -91,6 +91,39 @@ func importOK(t *testing.T, s store.Store, hs []registry.Household, want store.I
 	}
 }
 
+// importBatches imports hs through BeginImport, size households per batch,
+// rolling back on the first error.
+func importBatches(ctx context.Context, s store.Store, hs []registry.Household, size int) (store.ImportResult, error) {
+	im, err := s.BeginImport(ctx)
+	if err != nil {
+		return store.ImportResult{}, err
+	}
+	defer im.Rollback()
+	for len(hs) > 0 {
+		n := min(size, len(hs))
+		if err := im.Add(ctx, hs[:n]); err != nil {
+			return store.ImportResult{}, err
+		}
+		hs = hs[n:]
+	}
+	return im.Commit(ctx)
+}
+
+// importer is a way to import: in one call, or in batches.
+type importer struct {
+	name string
+	run  func(ctx context.Context, s store.Store, hs []registry.Household) (store.ImportResult, error)
+}
+
+var importers = []importer{
+	{"one call", func(ctx context.Context, s store.Store, hs []registry.Household) (store.ImportResult, error) {
+		return s.ImportHouseholds(ctx, hs)
+	}},
+	{"a batch per household", func(ctx context.Context, s store.Store, hs []registry.Household) (store.ImportResult, error) {
+		return importBatches(ctx, s, hs, 1)
+	}},
+}
+
 func wantCount(t *testing.T, s store.Store, want int) {
 	t.Helper()
 	if n, err := s.CountResidents(context.Background()); err != nil || n != want {
@@ -309,26 +342,30 @@ func testImportMoves(t *testing.T, h Harness) {
 		}, store.ImportResult{Persons: 2, Unchanged: 4}, nil, nil},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			s := newEnv(t, h).s
-			ctx := context.Background()
-			if err := s.PutHouseholds(ctx, Households()); err != nil {
-				t.Fatal(err)
-			}
-			importOK(t, s, tc.batch, tc.want)
-			checkHouseholds(t, s, tc.batch)
-			checkHouseholds(t, s, tc.after)
-			wantCount(t, s, len(FixtureCodes()))
-			for _, id := range tc.gone {
-				// The ID is free again.
-				if err := s.PutHouseholds(ctx, []registry.Household{{ID: id}}); err != nil {
-					t.Errorf("household %s was not deleted: %v", id, err)
+		for _, imp := range importers {
+			t.Run(tc.name+"/"+imp.name, func(t *testing.T) {
+				t.Parallel()
+				s := newEnv(t, h).s
+				ctx := context.Background()
+				if err := s.PutHouseholds(ctx, Households()); err != nil {
+					t.Fatal(err)
 				}
-			}
-			// Households 3 to 5 are never touched.
-			checkHouseholds(t, s, Households()[2:])
-		})
+				if got, err := imp.run(ctx, s, tc.batch); err != nil || got != tc.want {
+					t.Fatalf("import = %+v, %v; want %+v", got, err, tc.want)
+				}
+				checkHouseholds(t, s, tc.batch)
+				checkHouseholds(t, s, tc.after)
+				wantCount(t, s, len(FixtureCodes()))
+				for _, id := range tc.gone {
+					// The ID is free again.
+					if err := s.PutHouseholds(ctx, []registry.Household{{ID: id}}); err != nil {
+						t.Errorf("household %s was not deleted: %v", id, err)
+					}
+				}
+				// Households 3 to 5 are never touched.
+				checkHouseholds(t, s, Households()[2:])
+			})
+		}
 	}
 }
 
@@ -353,30 +390,127 @@ func testImportRefused(t *testing.T, h Harness) {
 		{"empty fiscal code", []registry.Household{{ID: "H0009", Members: []registry.Person{{Surname: "X"}}}}},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			e := newEnv(t, h)
-			s := e.s
-			ctx := context.Background()
+		for _, imp := range importers {
+			t.Run(tc.name+"/"+imp.name, func(t *testing.T) {
+				t.Parallel()
+				e := newEnv(t, h)
+				s := e.s
+				ctx := context.Background()
+				if err := s.PutHouseholds(ctx, Households()); err != nil {
+					t.Fatal(err)
+				}
+				before, v0 := dump(t, h, s), e.versions(t)
+				_, err := imp.run(ctx, s, tc.batch)
+				wantKind(t, err, errs.InvalidRequest)
+				for _, code := range FixtureCodes() {
+					if strings.Contains(err.Error(), code) {
+						t.Errorf("error %q names a fiscal code", err)
+					}
+				}
+				if w := written(v0, e.versions(t)); len(w) != 0 {
+					t.Errorf("the refused import wrote rows %v", w)
+				}
+				if after := dump(t, h, s); !reflect.DeepEqual(after, before) {
+					t.Errorf("the refused import changed the registry")
+				}
+			})
+		}
+	}
+}
+
+// testImportBatches: an import in batches is one transaction: nothing is
+// visible before Commit, Rollback writes nothing, an error ends it, and
+// the counts are those of one call.
+func testImportBatches(t *testing.T, h Harness) {
+	ctx := context.Background()
+	pop := Population(0, 12)
+	t.Run("same as one call", func(t *testing.T) {
+		t.Parallel()
+		one, batched := newEnv(t, h).s, newEnv(t, h).s
+		for _, s := range []store.Store{one, batched} {
 			if err := s.PutHouseholds(ctx, Households()); err != nil {
 				t.Fatal(err)
 			}
-			before, v0 := dump(t, h, s), e.versions(t)
-			_, err := s.ImportHouseholds(ctx, tc.batch)
-			wantKind(t, err, errs.InvalidRequest)
-			for _, code := range FixtureCodes() {
-				if strings.Contains(err.Error(), code) {
-					t.Errorf("error %q names a fiscal code", err)
-				}
-			}
-			if w := written(v0, e.versions(t)); len(w) != 0 {
-				t.Errorf("the refused import wrote rows %v", w)
-			}
-			if after := dump(t, h, s); !reflect.DeepEqual(after, before) {
-				t.Errorf("the refused import changed the registry")
-			}
-		})
-	}
+		}
+		hs := append(Households(), pop...)
+		hs[0] = without(hs[0], CodeGiovanni)
+		want, err := one.ImportHouseholds(ctx, hs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := importBatches(ctx, batched, hs, 4)
+		if err != nil || got != want {
+			t.Errorf("in batches = %+v, %v; in one call %+v", got, err, want)
+		}
+		if a, b := dump(t, h, one), dump(t, h, batched); !reflect.DeepEqual(a, b) {
+			t.Errorf("the registries differ after the same import in one call and in batches")
+		}
+	})
+	t.Run("invisible before commit", func(t *testing.T) {
+		t.Parallel()
+		s := newEnv(t, h).s
+		im, err := s.BeginImport(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer im.Rollback()
+		if err := im.Add(ctx, pop[:6]); err != nil {
+			t.Fatal(err)
+		}
+		if err := im.Add(ctx, pop[6:]); err != nil {
+			t.Fatal(err)
+		}
+		wantCount(t, s, 0)
+		r, err := im.Commit(ctx)
+		if err != nil || r != (store.ImportResult{Households: len(pop), Persons: rows(pop) - len(pop)}) {
+			t.Errorf("Commit = %+v, %v", r, err)
+		}
+		wantCount(t, s, rows(pop)-len(pop))
+		if _, err := im.Commit(ctx); err == nil {
+			t.Error("a second Commit succeeded")
+		}
+		if err := im.Rollback(); err != nil {
+			t.Errorf("Rollback after Commit: %v", err)
+		}
+	})
+	t.Run("rollback", func(t *testing.T) {
+		t.Parallel()
+		s := newEnv(t, h).s
+		im, err := s.BeginImport(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := im.Add(ctx, pop); err != nil {
+			t.Fatal(err)
+		}
+		if err := im.Rollback(); err != nil {
+			t.Fatal(err)
+		}
+		wantCount(t, s, 0)
+		// The store is usable afterwards: the lock and connection are free.
+		importOK(t, s, pop, store.ImportResult{Households: len(pop), Persons: rows(pop) - len(pop)})
+	})
+	t.Run("an error ends it", func(t *testing.T) {
+		t.Parallel()
+		s := newEnv(t, h).s
+		im, err := s.BeginImport(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer im.Rollback()
+		if err := im.Add(ctx, pop[:6]); err != nil {
+			t.Fatal(err)
+		}
+		wantKind(t, im.Add(ctx, pop[5:7]), errs.InvalidRequest) // pop[5] again
+		if err := im.Add(ctx, pop[7:]); err == nil {
+			t.Error("Add after a failed Add succeeded")
+		}
+		if _, err := im.Commit(ctx); err == nil {
+			t.Error("Commit after a failed Add succeeded")
+		}
+		im.Rollback()
+		wantCount(t, s, 0)
+	})
 }
 
 // withDup returns h with its first member twice.

@@ -190,6 +190,7 @@ func Run(t *testing.T, h Harness) {
 		{"ImportCancelled", testImportCancelled},
 		{"ImportEmpty", testImportEmpty},
 		{"ImportConcurrent", testImportConcurrent},
+		{"ImportBatches", testImportBatches},
 		{"RecordRoundTrip", testRecordRoundTrip},
 		{"LedgerNotFound", testLedgerNotFound},
 		{"RecordRejected", testRecordRejected},

@@ -135,6 +135,40 @@ func IndexBatch(hs []registry.Household) (Batch, error) {
 	return b, nil
 }
 
+// Seen remembers the households and persons of an import's batches, so
+// that one in two batches is refused as it would be in one. The zero
+// value is ready to use.
+type Seen struct {
+	households map[string]struct{}
+	persons    map[string]struct{}
+}
+
+// Add records b's households and persons, or refuses b
+// (errs.InvalidRequest) when one of them was in an earlier batch.
+func (s *Seen) Add(b Batch) error {
+	if s.households == nil {
+		s.households = make(map[string]struct{}, len(b.Households))
+		s.persons = make(map[string]struct{}, len(b.Persons))
+	}
+	for id := range b.Households {
+		if _, dup := s.households[id]; dup {
+			return errs.New(errs.InvalidRequest, "a household appears in two batches of the import")
+		}
+	}
+	for code := range b.Persons {
+		if _, dup := s.persons[code]; dup {
+			return errs.New(errs.InvalidRequest, "a fiscal code appears in two batches of the import")
+		}
+	}
+	for id := range b.Households {
+		s.households[id] = struct{}{}
+	}
+	for code := range b.Persons {
+		s.persons[code] = struct{}{}
+	}
+	return nil
+}
+
 // Departed returns, from stored (the household of each person on record
 // concerned by the import: the batch's persons and the stored members of
 // its households), the fiscal codes of the members of the batch's
