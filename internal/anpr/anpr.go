@@ -3,7 +3,8 @@
 // in them:
 //
 //	table  1  stato civile                        CivilStatus
-//	table  2  stati esteri (citizenship states)   CitizenshipState, StateByISTAT
+//	table  2  stati esteri (citizenship states)   CitizenshipState, StateByISTAT,
+//	                                              CitizenshipText
 //	table  5  relazione di parentela - famiglia   Kinship, KinshipTakeoverOnly
 //	table  6  legame - convivenza                 CohabitationBond
 //	table 15  motivi di cancellazione             RemovalReason
@@ -19,6 +20,8 @@
 // (https://creativecommons.org/licenses/by/4.0/). The files in data/ are
 // unmodified copies of those tables, made by ./gen with go generate; each
 // keeps its title line naming the source and licence. See README.md.
+// The adjectives of citizenship that CitizenshipText prints are not ANPR
+// data: certa keeps them in citizenship.go, keyed by table 2's ISTAT codes.
 //
 // Each table is parsed on its first use (table 2, the largest, in about half
 // a millisecond) and never changes after; every function is safe for
@@ -83,6 +86,9 @@ type State struct {
 	// Kind is the table's TIPO: "STATO", "TERRITORIO" or "ALTRO"; empty
 	// for a few rows.
 	Kind string
+	// ValidTo is the last day the code may be used (DATAFINEVALIDITA), or
+	// the zero time for codes still in force.
+	ValidTo time.Time
 }
 
 var (
@@ -344,6 +350,9 @@ func parseStates(text string) (*stateTable, error) {
 			ISOAlpha3:   kv["CODISO3166_1_ALPHA3"],
 			Citizenship: kv["CITTADINANZA"] == "S",
 			Kind:        kv["TIPO"],
+		}
+		if to, ok := parseDate(kv["DATAFINEVALIDITA"]); ok && to.Year() < 9999 {
+			s.ValidTo = to
 		}
 		if s.ISTAT == "" {
 			continue

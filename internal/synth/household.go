@@ -325,7 +325,8 @@ func (g *generator) people(f *fam) error {
 	return g.ghostCodes(f)
 }
 
-var italianCitizenship = registry.Citizenship{StateCode: registry.StateItaly, Name: Italian}
+// italianCitizenship is the citizenship of Italians; its Name is Italian.
+var italianCitizenship = registry.Citizenship{StateCode: registry.StateItaly, Name: citizenshipText(registry.StateItaly)}
 
 // citizenships returns the member's citizenships, the main one first.
 func (g *generator) citizenships(f *fam, m *member) []registry.Citizenship {

@@ -1,5 +1,7 @@
 package synth
 
+import "certa.example/certa/internal/anpr"
+
 // Italian surnames: the most common ones, plus a few with apostrophes,
 // spaces and accents, as they are written in the registry.
 var surnames = []string{
@@ -36,10 +38,12 @@ var (
 )
 
 // nationality is a foreign community: where its members were born, their
-// citizenship as printed, and their names.
+// citizenship, and their names.
 type nationality struct {
-	state       string // cadastral code of the state of birth (ANPR table 2, CODAT)
-	istat       string // ISTAT code of the citizenship (ANPR table 2, CODISTAT)
+	state string // cadastral code of the state of birth (ANPR table 2, CODAT)
+	istat string // ISTAT code of the citizenship (ANPR table 2, CODISTAT)
+	// citizenship is the citizenship as printed, citizenshipText(istat),
+	// set by withCitizenships.
 	citizenship string
 	weight      int  // relative share among foreign households
 	noDual      bool // the state does not keep the citizenship of those naturalised abroad
@@ -50,47 +54,70 @@ type nationality struct {
 
 // The largest foreign communities in Italy. The state codes and ISTAT codes
 // are checked against the ANPR table when a generator starts.
-var nationalities = []nationality{
+var nationalities = withCitizenships([]nationality{
 	{
-		state: "Z129", istat: "235", citizenship: "ROMENA", weight: 30,
+		state: "Z129", istat: "235", weight: 30,
 		surnames: []string{"POPESCU", "IONESCU", "POPA", "CONSTANTIN", "STAN", "DUMITRU", "ȘERBAN"},
 		male:     []string{"ION", "ANDREI", "MIHAI", "ALEXANDRU", "ȘTEFAN", "GHEORGHE"},
 		female:   []string{"ELENA", "IOANA", "MARIA", "ANDREEA", "ALEXANDRA", "MIHAELA"},
 	},
 	{
-		state: "Z100", istat: "201", citizenship: "ALBANESE", weight: 20,
+		state: "Z100", istat: "201", weight: 20,
 		surnames: []string{"HOXHA", "SHEHU", "KOLA", "LEKA", "DOKA", "ÇELA"},
 		male:     []string{"ARBEN", "GENTIAN", "ERION", "ILIR", "BESNIK", "FATMIR"},
 		female:   []string{"ELIRA", "ANILA", "BLERINA", "ENKELEDA", "DORINA", "MIRELA"},
 	},
 	{
-		state: "Z330", istat: "436", citizenship: "MAROCCHINA", weight: 20,
+		state: "Z330", istat: "436", weight: 20,
 		surnames: []string{"EL AMRANI", "BENALI", "EL IDRISSI", "BOUZIDI", "ZAHIRI", "AIT OUALI"},
 		male:     []string{"MOHAMED", "YOUSSEF", "AHMED", "HAMZA", "KARIM", "RACHID"},
 		female:   []string{"FATIMA", "KHADIJA", "AICHA", "SALMA", "NADIA", "IMANE"},
 	},
 	{
-		state: "Z138", istat: "243", citizenship: "UCRAINA", weight: 15,
+		state: "Z138", istat: "243", weight: 15,
 		surnames: []string{"KOVALENKO", "SHEVCHENKO", "BONDARENKO", "TKACHENKO", "MELNYK", "BOYKO"},
 		male:     []string{"OLEKSANDR", "ANDRIY", "SERHIY", "DMYTRO", "VOLODYMYR", "YURIY"},
 		female:   []string{"OLENA", "NATALIYA", "IRYNA", "OKSANA", "TETYANA", "HALYNA"},
 	},
 	{
-		state: "Z210", istat: "314", citizenship: "CINESE", weight: 15, noDual: true,
+		state: "Z210", istat: "314", weight: 15, noDual: true,
 		surnames: []string{"HU", "CHEN", "WANG", "ZHANG", "LIU", "LIN", "ZHOU"},
 		male:     []string{"WEI", "JUN", "HAO", "MING", "JIE", "YONG"},
 		female:   []string{"LI", "YAN", "MEI", "XIN", "HUA", "YING"},
 	},
+})
+
+// specialCitizenship is a citizenship with a special ISTAT code (ANPR
+// table 2).
+type specialCitizenship struct {
+	code   string
+	name   string // as printed: citizenshipText(code)
+	weight int
 }
 
-// Citizenships with a special ISTAT code (ANPR table 2), as printed.
-var specialCitizenships = []struct {
-	code, name string
-	weight     int
-}{
-	{"999", "APOLIDE", 40},
-	{"997", "IN CORSO DI DEFINIZIONE", 40},
-	{"998", "NON ATTRIBUIBILE", 20},
+// The special citizenships the generator gives.
+var specialCitizenships = []specialCitizenship{
+	{"999", citizenshipText("999"), 40}, // APOLIDE
+	{"997", citizenshipText("997"), 40}, // IN CORSO DI DEFINIZIONE
+	{"998", citizenshipText("998"), 20}, // NON ATTRIBUIBILE
+}
+
+// citizenshipText returns the citizenship of an ISTAT code as printed,
+// anpr.CitizenshipText. The tables here and italianCitizenship call it
+// once for each of their codes, when the package is initialised, so that
+// drawing a person copies a string and looks nothing up. Every code they
+// use has its adjective in anpr (TestCitizenshipTexts).
+func citizenshipText(code string) string {
+	text, _ := anpr.CitizenshipText(code)
+	return text
+}
+
+// withCitizenships sets the printed citizenship of each nationality.
+func withCitizenships(ns []nationality) []nationality {
+	for i := range ns {
+		ns[i].citizenship = citizenshipText(ns[i].istat)
+	}
+	return ns
 }
 
 // country is a foreign state where Italians emigrated: where AIRE
@@ -98,7 +125,7 @@ var specialCitizenships = []struct {
 type country struct {
 	state       string // cadastral Z-code (ANPR table 2, CODAT)
 	istat       string // ISTAT citizenship code (CODISTAT)
-	citizenship string // as printed
+	citizenship string // as printed: citizenshipText(istat), set by countriesWithCitizenships
 	iusSoli     bool   // birth there gives its citizenship
 	weight      int
 	cities      []city
@@ -117,8 +144,8 @@ type city struct {
 // Where the Italians registered in AIRE live, roughly by size of the
 // communities. The codes are checked against the ANPR table when a
 // generator starts.
-var countries = []country{
-	{"Z112", "216", "TEDESCA", false, 25, []city{
+var countries = countriesWithCitizenships([]country{
+	{state: "Z112", istat: "216", iusSoli: false, weight: 25, cities: []city{
 		{"MONACO DI BAVIERA", "CONSOLATO GENERALE D'ITALIA A MONACO DI BAVIERA",
 			[]string{"LEOPOLDSTRASSE", "SCHLEISSHEIMER STRASSE", "LINDWURMSTRASSE"}, []string{"80802", "80797", "80337"}},
 		{"STOCCARDA", "CONSOLATO GENERALE D'ITALIA A STOCCARDA",
@@ -128,7 +155,7 @@ var countries = []country{
 		{"COLONIA", "CONSOLATO GENERALE D'ITALIA A COLONIA",
 			[]string{"VENLOER STRASSE", "AACHENER STRASSE"}, []string{"50672", "50674"}},
 	}},
-	{"Z133", "241", "SVIZZERA", false, 20, []city{
+	{state: "Z133", istat: "241", iusSoli: false, weight: 20, cities: []city{
 		{"ZURIGO", "CONSOLATO GENERALE D'ITALIA A ZURIGO",
 			[]string{"LANGSTRASSE", "BADENERSTRASSE"}, []string{"8004", "8003"}},
 		{"GINEVRA", "CONSOLATO GENERALE D'ITALIA A GINEVRA",
@@ -138,13 +165,13 @@ var countries = []country{
 		{"LUGANO", "CONSOLATO GENERALE D'ITALIA A LUGANO",
 			[]string{"VIA CANONICA", "VIA NASSA"}, []string{"6900"}},
 	}},
-	{"Z114", "219", "BRITANNICA", false, 15, []city{
+	{state: "Z114", istat: "219", iusSoli: false, weight: 15, cities: []city{
 		{"LONDRA", "CONSOLATO GENERALE D'ITALIA A LONDRA",
 			[]string{"FULHAM ROAD", "GOLDHAWK ROAD", "HOLLOWAY ROAD"}, []string{"SW6 1HS", "W12 8EG", "N7 8JL"}},
 		{"EDIMBURGO", "CONSOLATO GENERALE D'ITALIA A EDIMBURGO",
 			[]string{"LEITH WALK"}, []string{"EH6 8RS"}},
 	}},
-	{"Z110", "215", "FRANCESE", false, 12, []city{
+	{state: "Z110", istat: "215", iusSoli: false, weight: 12, cities: []city{
 		{"PARIGI", "CONSOLATO GENERALE D'ITALIA A PARIGI",
 			[]string{"RUE DE RIVOLI", "RUE DU FAUBOURG SAINT-ANTOINE"}, []string{"75004", "75011"}},
 		{"LIONE", "CONSOLATO GENERALE D'ITALIA A LIONE",
@@ -152,36 +179,44 @@ var countries = []country{
 		{"MARSIGLIA", "CONSOLATO GENERALE D'ITALIA A MARSIGLIA",
 			[]string{"RUE PARADIS"}, []string{"13006"}},
 	}},
-	{"Z103", "206", "BELGA", false, 6, []city{
+	{state: "Z103", istat: "206", iusSoli: false, weight: 6, cities: []city{
 		{"BRUXELLES", "CONSOLATO GENERALE D'ITALIA A BRUXELLES",
 			[]string{"CHAUSSEE D'IXELLES", "RUE HAUTE"}, []string{"1050", "1000"}},
 		{"CHARLEROI", "CONSOLATO D'ITALIA A CHARLEROI",
 			[]string{"RUE DE MARCINELLE"}, []string{"6000"}},
 	}},
-	{"Z131", "239", "SPAGNOLA", false, 6, []city{
+	{state: "Z131", istat: "239", iusSoli: false, weight: 6, cities: []city{
 		{"MADRID", "CONSOLATO GENERALE D'ITALIA A MADRID",
 			[]string{"CALLE DE ALCALA"}, []string{"28009"}},
 		{"BARCELLONA", "CONSOLATO GENERALE D'ITALIA A BARCELLONA",
 			[]string{"CARRER DE MALLORCA"}, []string{"08013"}},
 	}},
-	{"Z404", "536", "STATUNITENSE", true, 5, []city{
+	{state: "Z404", istat: "536", iusSoli: true, weight: 5, cities: []city{
 		{"NEW YORK", "CONSOLATO GENERALE D'ITALIA A NEW YORK",
 			[]string{"ARTHUR AVENUE", "MULBERRY STREET"}, []string{"10458", "10013"}},
 	}},
-	{"Z600", "602", "ARGENTINA", true, 4, []city{
+	{state: "Z600", istat: "602", iusSoli: true, weight: 4, cities: []city{
 		{"BUENOS AIRES", "CONSOLATO GENERALE D'ITALIA A BUENOS AIRES",
 			[]string{"AVENIDA CORRIENTES"}, []string{"C1043AAZ"}},
 	}},
-	{"Z602", "605", "BRASILIANA", true, 3, []city{
+	{state: "Z602", istat: "605", iusSoli: true, weight: 3, cities: []city{
 		{"SAN PAOLO", "CONSOLATO GENERALE D'ITALIA A SAN PAOLO",
 			[]string{"RUA AUGUSTA"}, []string{"01305-000"}},
 	}},
-	{"Z700", "701", "AUSTRALIANA", true, 4, []city{
+	{state: "Z700", istat: "701", iusSoli: true, weight: 4, cities: []city{
 		{"SYDNEY", "CONSOLATO GENERALE D'ITALIA A SYDNEY",
 			[]string{"NORTON STREET"}, []string{"2040"}},
 		{"MELBOURNE", "CONSOLATO GENERALE D'ITALIA A MELBOURNE",
 			[]string{"LYGON STREET"}, []string{"3053"}},
 	}},
+})
+
+// countriesWithCitizenships sets the printed citizenship of each country.
+func countriesWithCitizenships(cs []country) []country {
+	for i := range cs {
+		cs[i].citizenship = citizenshipText(cs[i].istat)
+	}
+	return cs
 }
 
 // Institutional cohabitations (convivenze), ANPR table 27 kinds.

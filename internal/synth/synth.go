@@ -127,7 +127,8 @@ import (
 // returns them all at once. Use Stream for larger populations.
 const MaxHouseholds = 20000
 
-// Citizenship of Italian residents, as printed.
+// Citizenship of Italian residents, as printed: anpr.CitizenshipText of
+// "100".
 const Italian = "ITALIANA"
 
 // Generate returns the first households of the seed's stream (see Stream)

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"certa.example/certa/internal/anpr"
 	"certa.example/certa/internal/codicefiscale"
 	"certa.example/certa/internal/comuni"
 	"certa.example/certa/internal/registry"
@@ -1169,6 +1170,34 @@ func anprIDs(t *testing.T, file string) map[int]bool {
 		}
 	}
 	return ids
+}
+
+// TestCitizenshipTexts checks that every citizenship the generator prints
+// is anpr's adjective for its code, with none left to the fallback, and
+// that they read as before they came from anpr.
+func TestCitizenshipTexts(t *testing.T) {
+	want := map[string]string{
+		"100": Italian, "235": "ROMENA", "201": "ALBANESE", "436": "MAROCCHINA", "243": "UCRAINA", "314": "CINESE",
+		"216": "TEDESCA", "241": "SVIZZERA", "219": "BRITANNICA", "215": "FRANCESE", "206": "BELGA",
+		"239": "SPAGNOLA", "536": "STATUNITENSE", "602": "ARGENTINA", "605": "BRASILIANA", "701": "AUSTRALIANA",
+		"999": "APOLIDE", "997": "IN CORSO DI DEFINIZIONE", "998": "NON ATTRIBUIBILE",
+	}
+	got := citizenshipNames()
+	if italianCitizenship.Name != Italian || italianCitizenship.StateCode != registry.StateItaly {
+		t.Errorf("italianCitizenship = %+v, want %s", italianCitizenship, Italian)
+	}
+	if len(got) != len(want) {
+		t.Errorf("the generator gives %d citizenships, the test knows %d", len(got), len(want))
+	}
+	for code, name := range got {
+		text, ok := anpr.CitizenshipText(code)
+		if !ok || text != name {
+			t.Errorf("%s: generator prints %q, anpr.CitizenshipText = %q, %v", code, name, text, ok)
+		}
+		if name != want[code] {
+			t.Errorf("%s: prints %q, want %q", code, name, want[code])
+		}
+	}
 }
 
 // TestANPRCodes checks every code the generator uses against ANPR's
