@@ -42,7 +42,7 @@ func newFixture(b *testing.B) *fixture {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ps, err := signer.NewPDFSigner(env.Seal, signer.Info{Name: "Comune di Lodi", Location: "Lodi", Reason: "Certificato anagrafico"})
+	ps, err := signer.NewPDFSigner(env.Seal, signer.Info{Name: "Comune di Lodi", Location: "Lodi", Reason: "Certificato anagrafico"}, signer.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -102,7 +102,7 @@ func BenchmarkSign(b *testing.B) {
 	var size atomic.Int64
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			out, err := f.signer.Sign(res.PDF, time.Now())
+			out, err := f.signer.Sign(context.Background(), res.PDF, time.Now())
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -140,7 +140,7 @@ func (e *Engine) Issue(ctx context.Context, req Request) (Issued, error) {
 	if res.Lossy {
 		return Issued{}, errs.New(errs.NotCertifiable, "the registry data contain letters the certificate cannot print exactly; ask the registry office")
 	}
-	signed, err := e.signer.Sign(res.PDF, now)
+	signed, err := e.signer.Sign(ctx, res.PDF, now)
 	if err != nil {
 		return Issued{}, err
 	}
@@ -213,3 +213,6 @@ func (e *Engine) Lookup(ctx context.Context, typed string) (Status, error) {
 	}
 	return Status{Status: rec.StatusAt(now), Record: rec, CheckedAt: now}, nil
 }
+
+// SignatureLevel is the PAdES level of the documents e issues.
+func (e *Engine) SignatureLevel() signer.Level { return e.signer.Level() }

@@ -116,12 +116,18 @@ type stack struct {
 	engine *engine.Engine
 }
 
+// openEnv opens the environment with the demo seal, for the commands that
+// neither sign nor verify.
 func openEnv(ctx context.Context, c config.Common) (*setup.Env, error) {
-	return setup.Open(ctx, setup.Options{DataDir: c.DataDir, DatabaseURL: c.DatabaseURL, Now: time.Now})
+	return openSealed(ctx, c, config.Seal{})
 }
 
-func openStack(ctx context.Context, c config.Common, publicURL string) (*stack, error) {
-	env, err := openEnv(ctx, c)
+func openSealed(ctx context.Context, c config.Common, seal config.Seal) (*setup.Env, error) {
+	return setup.Open(ctx, setup.Options{DataDir: c.DataDir, DatabaseURL: c.DatabaseURL, Seal: seal, Now: time.Now})
+}
+
+func openStack(ctx context.Context, c config.Common, seal config.Seal, publicURL string) (*stack, error) {
+	env, err := openSealed(ctx, c, seal)
 	if err != nil {
 		return nil, err
 	}
@@ -137,8 +143,10 @@ func serve(args []string, stderr io.Writer) error {
 	fs := newFlagSet("serve", stderr)
 	var common config.Common
 	var sc config.Serve
+	var seal config.Seal
 	config.RegisterCommon(fs, &common)
 	config.RegisterServe(fs, &sc)
+	config.RegisterSeal(fs, &seal)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -152,15 +160,15 @@ func serve(args []string, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	st, err := openStack(ctx, common, sc.PublicURL)
+	st, err := openStack(ctx, common, seal, sc.PublicURL)
 	if err != nil {
 		return err
 	}
 	defer st.env.Close()
 	srv, err := httpapi.New(httpapi.Config{
-		Ready:     st.env.Store.Ready,
+		Ready:     st.env.Ready,
 		Engine:    st.engine,
-		Verifier:  &verify.Verifier{Roots: st.env.Roots, Ledger: st.env.Store, Now: time.Now},
+		Verifier:  newVerifier(st.env),
 		Log:       log,
 		APIKeys:   st.env.APIKeys,
 		MaxUpload: sc.MaxUpload,
@@ -176,7 +184,12 @@ func serve(args []string, stderr io.Writer) error {
 	if common.DatabaseURL != "" {
 		storeKind = "PostgreSQL"
 	}
-	log.Info("data ready", "data", common.DataDir, "store", storeKind, "demo_api_key_file", st.env.APIKeyPath, "trust_root", st.env.RootPath)
+	sealKind := "demo (documents say DEMO)"
+	if !st.env.DemoSeal {
+		sealKind = st.env.Seal.Certificate().Subject.CommonName
+	}
+	log.Info("data ready", "data", common.DataDir, "store", storeKind, "demo_api_key_file", st.env.APIKeyPath,
+		"seal", sealKind, "signature_level", st.engine.SignatureLevel().String())
 	hs := &http.Server{
 		Addr:              sc.Addr,
 		Handler:           srv.Handler(),
@@ -204,8 +217,10 @@ func issue(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("issue", stderr)
 	var common config.Common
 	var sc config.Serve
+	var seal config.Seal
 	config.RegisterCommon(fs, &common)
 	config.RegisterServe(fs, &sc)
+	config.RegisterSeal(fs, &seal)
 	typ := fs.String("type", "", "certificate type: "+templates.TypeNames())
 	subject := fs.String("subject", "", "holder's codice fiscale")
 	out := fs.String("out", "", "output PDF file")
@@ -219,7 +234,7 @@ func issue(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	ctx := context.Background()
-	st, err := openStack(ctx, common, sc.PublicURL)
+	st, err := openStack(ctx, common, seal, sc.PublicURL)
 	if err != nil {
 		return err
 	}
@@ -233,6 +248,11 @@ func issue(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "issued %s %s, valid until %s\nfile:   %s\nverify: %s\n", iss.Type, iss.Code, iss.ExpiresAt.Format("2006-01-02"), *out, iss.VerifyURL)
 	return nil
+}
+
+// newVerifier checks PDFs against the environment's roots and ledger.
+func newVerifier(env *setup.Env) *verify.Verifier {
+	return &verify.Verifier{Roots: env.Roots, Ledger: env.Store, Now: time.Now}
 }
 
 // writeFileExcl writes data to a new file; it never overwrites one.
@@ -252,7 +272,9 @@ func writeFileExcl(path string, data []byte) error {
 func verifyCmd(args []string, stdout, stderr io.Writer) (int, error) {
 	fs := newFlagSet("verify", stderr)
 	var common config.Common
+	var seal config.Seal
 	config.RegisterCommon(fs, &common)
+	config.RegisterSeal(fs, &seal)
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	if err := fs.Parse(args); err != nil {
 		return 2, err
@@ -265,12 +287,12 @@ func verifyCmd(args []string, stdout, stderr io.Writer) (int, error) {
 		return 2, err
 	}
 	ctx := context.Background()
-	env, err := openEnv(ctx, common)
+	env, err := openSealed(ctx, common, seal)
 	if err != nil {
 		return 2, err
 	}
 	defer env.Close()
-	v := &verify.Verifier{Roots: env.Roots, Ledger: env.Store, Now: time.Now}
+	v := newVerifier(env)
 	rep, err := v.VerifyPDF(ctx, data)
 	if err != nil {
 		return 2, err

@@ -22,6 +22,12 @@ var Known = map[string]string{
 	"CERTA_PUBLIC_URL":          "base URL of verification links (--public-url)",
 	"CERTA_MAX_UPLOAD":          "largest PDF accepted for verification, in bytes (--max-upload)",
 	"CERTA_DATABASE_URL":        "PostgreSQL URL; when set, the registry, ledger and audit trail live there (--database-url)",
+	"CERTA_SEAL_KEY":            "seal key: a PKCS#8 PEM file or an RFC 7512 pkcs11: URI; default: the demo seal (--seal-key)",
+	"CERTA_SEAL_CHAIN":          "PEM file with the seal certificate and its chain (--seal-chain)",
+	"CERTA_TRUST_ROOTS":         "PEM file of the roots verification trusts; default: the root of the seal chain (--trust-roots)",
+	"CERTA_TSA_URL":             "RFC 3161 timestamp authority; makes signatures B-T by default (--tsa-url)",
+	"CERTA_TSA_ROOTS":           "PEM file of the roots the TSA's certificate chains to (--tsa-roots)",
+	"CERTA_SIGNATURE_LEVEL":     "PAdES level: B-B, B-T or B-LT (--signature-level)",
 	"CERTA_REQUIRE_INTEGRATION": "tests only: fail instead of skipping when a real dependency is missing",
 	"CERTA_TEST_DATABASE_URL":   "tests only: PostgreSQL URL for integration tests",
 }
@@ -83,6 +89,26 @@ func RegisterCommon(fs *flag.FlagSet, c *Common) {
 }
 
 // RegisterServe adds --addr, --public-url and --max-upload to fs.
+// Seal configures the seal and the signatures: see RegisterSeal. The
+// zero value is the demo seal, B-B.
+type Seal struct {
+	Key, Chain, TrustRoots string
+	TSAURL, TSARoots       string
+	Level                  string
+}
+
+// RegisterSeal adds the seal flags to fs, for the commands that sign or
+// verify. The PKCS#11 PIN is never a flag: the URI's pin-source names a
+// file or an environment variable.
+func RegisterSeal(fs *flag.FlagSet, s *Seal) {
+	fs.StringVar(&s.Key, "seal-key", os.Getenv("CERTA_SEAL_KEY"), "seal key: PKCS#8 PEM file or pkcs11: URI (env CERTA_SEAL_KEY); default: the demo seal")
+	fs.StringVar(&s.Chain, "seal-chain", os.Getenv("CERTA_SEAL_CHAIN"), "PEM seal certificate and chain, leaf first (env CERTA_SEAL_CHAIN)")
+	fs.StringVar(&s.TrustRoots, "trust-roots", os.Getenv("CERTA_TRUST_ROOTS"), "PEM roots verification trusts (env CERTA_TRUST_ROOTS); default: the seal chain's root")
+	fs.StringVar(&s.TSAURL, "tsa-url", os.Getenv("CERTA_TSA_URL"), "RFC 3161 timestamp authority URL (env CERTA_TSA_URL)")
+	fs.StringVar(&s.TSARoots, "tsa-roots", os.Getenv("CERTA_TSA_ROOTS"), "PEM roots of the TSA's certificate (env CERTA_TSA_ROOTS); required with --tsa-url")
+	fs.StringVar(&s.Level, "signature-level", os.Getenv("CERTA_SIGNATURE_LEVEL"), "PAdES level B-B, B-T or B-LT (env CERTA_SIGNATURE_LEVEL); default B-T with a TSA, else B-B")
+}
+
 func RegisterServe(fs *flag.FlagSet, s *Serve) {
 	fs.StringVar(&s.Addr, "addr", envOr("CERTA_ADDR", DefaultAddr), "listen address (env CERTA_ADDR)")
 	fs.StringVar(&s.PublicURL, "public-url", os.Getenv("CERTA_PUBLIC_URL"), "base URL of verification links; default http://<addr> (env CERTA_PUBLIC_URL)")

@@ -470,7 +470,7 @@ func TestFailedSignatureLeavesNoRecord(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ps, _ := signer.NewPDFSigner(broken, signer.Info{Name: "x"})
+	ps, _ := signer.NewPDFSigner(broken, signer.Info{Name: "x"}, signer.Options{})
 	r, _ := templates.New()
 	eng, _ := engine.New(engine.Config{Issuer: emb.Issuer, PublicURL: "http://127.0.0.1:1", Now: time.Now}, emb.Store, r, ps)
 	people, _ := emb.Store.Residents(ctx, 1)

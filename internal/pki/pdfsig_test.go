@@ -2,6 +2,7 @@ package pki_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/x509"
 	"net"
 	"strings"
@@ -29,7 +30,7 @@ func signWith(t *testing.T, ca pki.CA, urls pki.RevocationURLs) (string, *x509.C
 	if err != nil {
 		t.Fatal(err)
 	}
-	ps, err := signer.NewPDFSigner(seal, signer.Info{Name: "Comune di Lodi"})
+	ps, err := signer.NewPDFSigner(seal, signer.Info{Name: "Comune di Lodi"}, signer.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +42,7 @@ func signWith(t *testing.T, ca pki.CA, urls pki.RevocationURLs) (string, *x509.C
 	if err := p.Output(&b); err != nil {
 		t.Fatal(err)
 	}
-	signed, err := ps.Sign(b.Bytes(), time.Now())
+	signed, err := ps.Sign(context.Background(), b.Bytes(), time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,8 +15,12 @@
 // registry is never seeded implicitly: an empty registry stays empty until
 // certa registry seed (or, later, an import) fills it.
 //
-// Until PKCS#11 seals arrive, both use the demo PKI: everything signed says
-// DEMO.
+// The seal: without a configured key (Options.Seal.Key), the demo PKI in
+// DIR/pki, and everything signed says DEMO. With one, a PKCS#8 key file or
+// a PKCS#11 URI (signer/pkcs11) and its chain; Open refuses to start when
+// the key does not match the chain's certificate, naming it. A TSA makes
+// signatures B-T, and B-LT adds validation data fetched from the URLs in
+// the certificates (signer.RevocationFetcher).
 package setup
 
 import (
@@ -34,6 +38,7 @@ import (
 
 	"certa.example/certa/engine"
 	"certa.example/certa/internal/comuni"
+	"certa.example/certa/internal/config"
 	"certa.example/certa/internal/httpapi"
 	"certa.example/certa/internal/pki"
 	"certa.example/certa/internal/registry"
@@ -42,6 +47,8 @@ import (
 	"certa.example/certa/internal/store/sqlite"
 	"certa.example/certa/internal/synth"
 	"certa.example/certa/signer"
+	"certa.example/certa/signer/pkcs11"
+	"certa.example/certa/signer/tsa"
 	"certa.example/certa/templates"
 )
 
@@ -58,9 +65,16 @@ const (
 type Env struct {
 	Dir        string
 	Store      store.Store
-	Seal       *signer.Seal
-	Roots      *x509.CertPool
-	RootPath   string
+	Seal  *signer.Seal
+	Roots *x509.CertPool
+	// TSARoots verify timestamps; nil without a TSA.
+	TSARoots *x509.CertPool
+	// SignOptions are the signature level and what it needs.
+	SignOptions signer.Options
+	// DemoSeal is true when the seal is the demo PKI's.
+	DemoSeal bool
+	// RootPath is the demo root's PEM file, empty with a configured seal.
+	RootPath string
 	Issuer     templates.Issuer
 	Comune     comuni.Comune
 	APIKeyPath string
@@ -68,17 +82,29 @@ type Env struct {
 	APIKeys map[string]string
 	// Seeded is true when this call created the synthetic registry.
 	Seeded bool
+
+	closeKey func() error
 }
 
-// Close releases the store.
-func (e *Env) Close() error { return e.Store.Close() }
+// Close releases the store and the seal key.
+func (e *Env) Close() error {
+	err := e.Store.Close()
+	if e.closeKey != nil {
+		if kerr := e.closeKey(); err == nil {
+			err = kerr
+		}
+	}
+	return err
+}
 
 // Options selects what Open wires.
 type Options struct {
 	DataDir string
 	// DatabaseURL selects PostgreSQL; empty means the embedded SQLite store.
 	DatabaseURL string
-	Now         func() time.Time
+	// Seal configures the seal; the zero value is the demo seal.
+	Seal config.Seal
+	Now  func() time.Time
 }
 
 // OpenEmbedded opens (creating on first use) the embedded default in dir.
@@ -102,15 +128,7 @@ func Open(ctx context.Context, o Options) (*Env, error) {
 		return nil, fmt.Errorf("setup: demo comune %s missing from the embedded archive", DemoComuneCode)
 	}
 	issuer := templates.Issuer{Comune: comune.Name, Province: comune.Province, Office: "Ufficio Anagrafe"}
-	demo, err := pki.EnsureDemo(filepath.Join(dir, "pki"), "Comune di "+templates.TitleCase(comune.Name), now())
-	if err != nil {
-		return nil, fmt.Errorf("setup: demo PKI: %w", err)
-	}
-	seal, err := signer.LoadFileSeal(demo.KeyPath, demo.ChainPath)
-	if err != nil {
-		return nil, err
-	}
-	roots, _, err := pki.LoadRoots(demo.RootPath)
+	sl, err := openSeal(dir, o.Seal, "Comune di "+templates.TitleCase(comune.Name), now())
 	if err != nil {
 		return nil, err
 	}
@@ -121,19 +139,21 @@ func Open(ctx context.Context, o Options) (*Env, error) {
 		st, err = postgres.Open(ctx, o.DatabaseURL, now)
 	}
 	if err != nil {
+		sl.close()
 		return nil, fmt.Errorf("setup: store: %w", err)
 	}
-	e := &Env{Dir: dir, Store: st, Seal: seal, Roots: roots, RootPath: demo.RootPath, Issuer: issuer, Comune: comune}
+	e := &Env{Dir: dir, Store: st, Seal: sl.seal, Roots: sl.roots, TSARoots: sl.tsaRoots, SignOptions: sl.opts,
+		DemoSeal: sl.demo, RootPath: sl.rootPath, Issuer: issuer, Comune: comune, closeKey: sl.closeKey}
 	if o.DatabaseURL == "" {
 		if e.Seeded, err = seedIfEmpty(ctx, st, comune, now()); err != nil {
-			st.Close()
+			e.Close()
 			return nil, err
 		}
 	}
 	e.APIKeyPath = filepath.Join(dir, "demo-api-key")
 	key, err := ensureAPIKey(e.APIKeyPath)
 	if err != nil {
-		st.Close()
+		e.Close()
 		return nil, err
 	}
 	e.APIKeys = map[string]string{httpapi.HashAPIKey(key): DemoClientID}
@@ -141,7 +161,8 @@ func Open(ctx context.Context, o Options) (*Env, error) {
 }
 
 // Engine builds the issue pipeline on this environment: the renderer,
-// the PDF signer for the demo seal and the engine. Documents say DEMO.
+// the PDF signer for the seal and the engine. With the demo seal,
+// documents say DEMO.
 func (e *Env) Engine(publicURL string, now func() time.Time) (*engine.Engine, error) {
 	r, err := templates.New()
 	if err != nil {
@@ -149,14 +170,147 @@ func (e *Env) Engine(publicURL string, now func() time.Time) (*engine.Engine, er
 	}
 	comune := templates.TitleCase(e.Issuer.Comune)
 	ps, err := signer.NewPDFSigner(e.Seal, signer.Info{
-		Name:     signer.ASCII("Comune di " + comune + " - " + e.Issuer.Office),
-		Location: signer.ASCII(comune),
+		Name:     "Comune di " + comune + " - " + e.Issuer.Office,
+		Location: comune,
 		Reason:   "Certificato anagrafico",
-	})
+	}, e.SignOptions)
 	if err != nil {
 		return nil, err
 	}
-	return engine.New(engine.Config{Issuer: e.Issuer, PublicURL: publicURL, Demo: true, Now: now}, e.Store, r, ps)
+	return engine.New(engine.Config{Issuer: e.Issuer, PublicURL: publicURL, Demo: e.DemoSeal, Now: now}, e.Store, r, ps)
+}
+
+// Ready reports whether the store and the seal can serve now.
+func (e *Env) Ready(ctx context.Context) error {
+	if err := e.Store.Ready(ctx); err != nil {
+		return err
+	}
+	return e.Seal.Probe(ctx)
+}
+
+// openedSeal is the seal and what goes with it.
+type openedSeal struct {
+	seal     *signer.Seal
+	roots    *x509.CertPool
+	tsaRoots *x509.CertPool
+	opts     signer.Options
+	demo     bool
+	rootPath string
+	closeKey func() error
+}
+
+func (o openedSeal) close() {
+	if o.closeKey != nil {
+		o.closeKey()
+	}
+}
+
+// openSeal opens the configured seal, or the demo PKI in dir/pki.
+func openSeal(dir string, c config.Seal, comune string, now time.Time) (o openedSeal, err error) {
+	switch {
+	case c.Key == "" && c.Chain != "":
+		return o, errors.New("setup: --seal-chain needs --seal-key")
+	case c.Key == "":
+		demo, err := pki.EnsureDemo(filepath.Join(dir, "pki"), comune, now)
+		if err != nil {
+			return o, fmt.Errorf("setup: demo PKI: %w", err)
+		}
+		if o.seal, err = signer.LoadFileSeal(demo.KeyPath, demo.ChainPath); err != nil {
+			return o, err
+		}
+		o.demo, o.rootPath = true, demo.RootPath
+		if c.TrustRoots == "" {
+			c.TrustRoots = demo.RootPath
+		}
+	case c.Chain == "":
+		return o, errors.New("setup: --seal-key needs --seal-chain, the PEM seal certificate and its chain")
+	case strings.HasPrefix(c.Key, "pkcs11:"):
+		u, err := pkcs11.ParseURI(c.Key)
+		if err != nil {
+			return o, fmt.Errorf("setup: --seal-key: %w", err)
+		}
+		pin, err := pkcs11.ReadPIN(u, nil)
+		if err != nil {
+			return o, fmt.Errorf("setup: --seal-key: %w", err)
+		}
+		key, err := pkcs11.Open(u, pin, pkcs11.Options{})
+		if err != nil {
+			return o, fmt.Errorf("setup: --seal-key: %w", err)
+		}
+		o.closeKey = key.Close
+		chain, err := readChain(c.Chain)
+		if err == nil {
+			o.seal, err = signer.NewSeal(key, chain)
+		}
+		if err != nil {
+			o.close()
+			return openedSeal{}, err
+		}
+	default:
+		if o.seal, err = signer.LoadFileSeal(c.Key, c.Chain); err != nil {
+			return o, err
+		}
+	}
+	defer func() {
+		if err != nil {
+			o.close()
+		}
+	}()
+	if c.TrustRoots != "" {
+		if o.roots, _, err = pki.LoadRoots(c.TrustRoots); err != nil {
+			return o, fmt.Errorf("setup: --trust-roots: %w", err)
+		}
+	} else {
+		root := o.seal.Chain[len(o.seal.Chain)-1]
+		if root.CheckSignatureFrom(root) != nil {
+			return o, errors.New("setup: the seal chain does not end with its root: give --trust-roots")
+		}
+		o.roots = x509.NewCertPool()
+		o.roots.AddCert(root)
+	}
+	if c.TSAURL == "" && c.TSARoots != "" {
+		return o, errors.New("setup: --tsa-roots needs --tsa-url")
+	}
+	if c.TSAURL != "" {
+		if c.TSARoots == "" {
+			return o, errors.New("setup: --tsa-url needs --tsa-roots, the roots of the TSA's certificate")
+		}
+		if o.tsaRoots, _, err = pki.LoadRoots(c.TSARoots); err != nil {
+			return o, fmt.Errorf("setup: --tsa-roots: %w", err)
+		}
+		if o.opts.TSA, err = tsa.New(c.TSAURL, tsa.Options{Roots: o.tsaRoots}); err != nil {
+			return o, fmt.Errorf("setup: --tsa-url: %w", err)
+		}
+	}
+	if c.Level != "" {
+		if o.opts.Level, err = signer.ParseLevel(c.Level); err != nil {
+			return o, fmt.Errorf("setup: --signature-level: %w", err)
+		}
+	}
+	if o.opts.Level == 0 {
+		o.opts.Level = signer.LevelBB
+		if o.opts.TSA != nil {
+			o.opts.Level = signer.LevelBT
+		}
+	}
+	o.opts.Validation = &signer.RevocationFetcher{}
+	// Check the combination now, not at the first document.
+	if _, err = signer.NewPDFSigner(o.seal, signer.Info{}, o.opts); err != nil {
+		return o, fmt.Errorf("setup: %w", err)
+	}
+	return o, nil
+}
+
+func readChain(path string) ([]*x509.Certificate, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("setup: --seal-chain: %w", err)
+	}
+	chain, err := signer.ParseCertificatesPEM(b)
+	if err != nil {
+		return nil, fmt.Errorf("setup: --seal-chain %s: %w", path, err)
+	}
+	return chain, nil
 }
 
 // seedIfEmpty fills an empty registry with the demo population.

@@ -22,7 +22,6 @@ import (
 	"golang.org/x/crypto/ocsp"
 
 	"certa.example/certa/internal/testutil"
-	"certa.example/certa/signer"
 	"certa.example/certa/signer/pades"
 )
 
@@ -183,15 +182,7 @@ func TestToolsTwoSignatures(t *testing.T) {
 func TestToolsAfterPdfsign(t *testing.T) {
 	p := thePKI(t)
 	nss := testutil.NSSDB(t, p.rootPEM)
-	seal, err := signer.NewSeal(p.leaves["P-256"].key, p.chain("P-256"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ps, err := signer.NewPDFSigner(seal, signer.Info{Name: "Comune di Lodi"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	one, err := ps.Sign(makePDF(t, pdfOpts{link: true}), time.Now())
+	one, err := pdfsignSign(p.leaves["P-256"].key, p.chain("P-256"), makePDF(t, pdfOpts{link: true}), time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
