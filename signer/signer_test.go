@@ -3,6 +3,7 @@ package signer_test
 import (
 	"bytes"
 	"context"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -10,6 +11,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -329,6 +331,40 @@ func TestASCII(t *testing.T) {
 	} {
 		if got := signer.ASCII(in); got != want {
 			t.Errorf("ASCII(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// failingKey is a seal key whose every signature fails with err.
+type failingKey struct {
+	crypto.Signer
+	err error
+}
+
+func (k failingKey) Sign(io.Reader, []byte, crypto.SignerOpts) ([]byte, error) { return nil, k.err }
+
+// TestKeyErrorsKeepTheirKind: an HSM outage (errs.Unavailable, as
+// signer/pkcs11 reports it) stays a retryable outage; any other key
+// failure is a signing failure.
+func TestKeyErrorsKeepTheirKind(t *testing.T) {
+	s, _ := demoSeal(t)
+	for _, tc := range []struct {
+		err  error
+		want errs.Kind
+	}{
+		{errs.Wrap(errs.Unavailable, "HSM unavailable", errors.New("CKR_DEVICE_REMOVED")), errs.Unavailable},
+		{errors.New("CKR_FUNCTION_FAILED"), errs.SigningFailed},
+	} {
+		broken := &signer.Seal{Key: failingKey{s.Key, tc.err}, Chain: s.Chain}
+		ps, err := signer.NewPDFSigner(broken, signer.Info{Name: "x"}, signer.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ps.Sign(context.Background(), samplePDF(t), time.Now()); errs.KindOf(err) != tc.want {
+			t.Errorf("key error %v: kind %v, want %v", tc.err, errs.KindOf(err), tc.want)
+		}
+		if err := broken.Probe(context.Background()); errs.KindOf(err) != tc.want {
+			t.Errorf("Probe with key error %v: kind %v, want %v", tc.err, errs.KindOf(err), tc.want)
 		}
 	}
 }
