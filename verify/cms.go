@@ -3,6 +3,7 @@ package verify
 import (
 	"bytes"
 	"crypto"
+	"crypto/rsa"
 	"crypto/x509"
 	encasn1 "encoding/asn1"
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	// The hashes a signer may name.
+	_ "crypto/sha1" // signing-certificate (v1) attributes only
 	_ "crypto/sha256"
 	_ "crypto/sha512"
 
@@ -41,16 +43,43 @@ type signedMessage struct {
 	certs  []*x509.Certificate // all certificates in the CMS
 	hash   crypto.Hash         // digest of the signed bytes
 	sigAlg x509.SignatureAlgorithm
+	pss    *rsa.PSSOptions // set for RSASSA-PSS, instead of sigAlg
 	// signedAttrs is the DER SET OF signed attributes exactly as signed.
 	signedAttrs []byte
-	digest      []byte    // the messageDigest attribute
-	signingTime time.Time // zero when absent
+	attrs       signedAttrs
 	signature   []byte
+	// tokens are the signature timestamp tokens (unsigned attribute
+	// id-aa-signatureTimeStampToken), DER.
+	tokens [][]byte
+	// badTokens is set when that attribute is malformed.
+	badTokens bool
 }
 
+// signedAttrs are the signed attributes the checks read.
+type signedAttrs struct {
+	digest         []byte    // messageDigest
+	signingTime    time.Time // zero when absent
+	hasSigningTime bool
+	hasContentType bool
+	// essV2 and essV1 are the values of the signing-certificate-v2 and
+	// signing-certificate attributes; nil when absent.
+	essV2, essV1 []byte
+}
+
+// Object identifiers the checks need beyond those pkcs7 names.
+var (
+	oidSigningCertV2   = encasn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 47}
+	oidSigningCertV1   = encasn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 12}
+	oidTimeStampToken  = encasn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 14}
+	oidRSASSAPSS       = encasn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 10}
+	oidMGF1            = encasn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 8}
+	tagIssuerDirectory = asn1.Tag(4).Constructed().ContextSpecific()
+)
+
 // checkIntegrity checks that the signature matches the signed bytes of
-// data. It returns the parsed message, whose signer is set whenever it
-// could be identified, even if the check fails.
+// data and that it is a signature of a kind that is accepted. It returns
+// the parsed message, whose signer is set whenever it could be
+// identified, even if the check fails.
 func checkIntegrity(data []byte, sig sigDict) (m signedMessage, c Check) {
 	defer func() {
 		if recover() != nil {
@@ -68,13 +97,48 @@ func checkIntegrity(data []byte, sig sigDict) (m signedMessage, c Check) {
 	for _, p := range sig.signedParts(data) {
 		h.Write(p)
 	}
-	if !bytes.Equal(h.Sum(nil), m.digest) {
+	if !bytes.Equal(h.Sum(nil), m.attrs.digest) {
 		return m, fail(CheckIntegrity, "The signed content was modified after signing.")
 	}
-	if err := m.signer.CheckSignature(m.sigAlg, m.signedAttrs, m.signature); err != nil {
+	if !m.verifySignature() {
 		return m, fail(CheckIntegrity, "The signature value does not match the signer's certificate.")
 	}
+	switch {
+	case !sig.dictFound:
+		return m, fail(CheckIntegrity, "The signature dictionary could not be read.")
+	case sig.subFilter != subFilterPKCS7 && sig.subFilter != subFilterCAdES:
+		return m, fail(CheckIntegrity, "The signature is of a kind that is not supported.")
+	}
+	if problem := checkSigningCert(m.attrs, m.signer); problem != "" {
+		return m, fail(CheckIntegrity, problem)
+	}
+	if sig.subFilter == subFilterCAdES {
+		switch {
+		case m.attrs.essV2 == nil && m.attrs.essV1 == nil:
+			return m, fail(CheckIntegrity, "The signature does not name its signing certificate (signing-certificate-v2 attribute), as PAdES requires.")
+		case m.attrs.hasSigningTime:
+			return m, fail(CheckIntegrity, "The signature has a signing-time attribute, which PAdES signatures must not have.")
+		case !m.attrs.hasContentType:
+			return m, fail(CheckIntegrity, "The signature's signed attributes lack the content type.")
+		}
+		return m, pass(CheckIntegrity, "The signed content is intact (PAdES signature).")
+	}
 	return m, pass(CheckIntegrity, "The signed content is intact.")
+}
+
+// verifySignature checks the signature over the signed attributes with
+// the signer's key.
+func (m signedMessage) verifySignature() bool {
+	if m.pss == nil {
+		return m.signer.CheckSignature(m.sigAlg, m.signedAttrs, m.signature) == nil
+	}
+	pub, ok := m.signer.PublicKey.(*rsa.PublicKey)
+	if !ok {
+		return false
+	}
+	h := m.pss.Hash.New()
+	h.Write(m.signedAttrs)
+	return rsa.VerifyPSS(pub, m.pss.Hash, h.Sum(nil), m.signature, m.pss) == nil
 }
 
 // parseSignedMessage decodes a DER CMS SignedData with exactly one signer.
@@ -101,19 +165,20 @@ func parseSignedMessage(der []byte) (m signedMessage, problem string) {
 	}
 	si := p7.Signers[0]
 	m.certs = p7.Certificates
-	m.signature = si.EncryptedDigest
 	m.signer = findSigner(p7.Certificates, si.IssuerAndSerialNumber.IssuerName.FullBytes,
 		si.IssuerAndSerialNumber.SerialNumber)
 	if m.signer == nil {
 		return m, msgNoSigner
 	}
 
-	raw, ok := rawSignedAttrs(der)
+	raw, ok := parseSignerInfo(der)
 	if !ok {
 		return m, "The signature has no signed attributes, or they are malformed."
 	}
-	m.signedAttrs = raw
-	m.digest, m.signingTime, ok = parseSignedAttrs(raw)
+	m.signedAttrs = raw.signedAttrs
+	m.signature = raw.signature
+	m.tokens, m.badTokens = timestampTokens(raw.unsigned)
+	m.attrs, ok = parseSignedAttrs(raw.signedAttrs)
 	if !ok {
 		return m, "The signature's signed attributes are malformed."
 	}
@@ -122,7 +187,11 @@ func parseSignedMessage(der []byte) (m signedMessage, problem string) {
 	if !ok {
 		return m, "The signature uses a digest algorithm that is not accepted."
 	}
-	m.sigAlg, ok = signatureAlgorithm(si.DigestEncryptionAlgorithm.Algorithm, m.hash)
+	if raw.sigAlg.Equal(oidRSASSAPSS) {
+		m.pss, ok = pssOptions(raw.sigParams, m.hash)
+	} else {
+		m.sigAlg, ok = signatureAlgorithm(raw.sigAlg, m.hash)
+	}
 	if !ok {
 		return m, "The signature uses a signature algorithm that is not accepted."
 	}
@@ -161,13 +230,25 @@ func findSigner(certs []*x509.Certificate, issuer []byte, serial *big.Int) *x509
 	return nil
 }
 
-// rawSignedAttrs returns the signed attributes of the only SignerInfo in
-// der, re-tagged as the SET OF that the signer signed (RFC 5652, 5.4).
-func rawSignedAttrs(der []byte) ([]byte, bool) {
+// rawSignerInfo holds the parts of a SignerInfo that pkcs7 does not give
+// as they were signed.
+type rawSignerInfo struct {
+	// signedAttrs are re-tagged as the SET OF that the signer signed
+	// (RFC 5652, 5.4).
+	signedAttrs []byte
+	sigAlg      encasn1.ObjectIdentifier
+	sigParams   []byte // DER parameters of the signature algorithm, nil if absent
+	signature   []byte
+	unsigned    []byte // content of the unsigned attributes, nil if absent
+}
+
+// parseSignerInfo reads the only SignerInfo in der.
+func parseSignerInfo(der []byte) (rawSignerInfo, bool) {
 	var (
+		out                      rawSignerInfo
 		s                        = cryptobyte.String(der)
 		ci, content, sd, sis, si cryptobyte.String
-		attrs                    cryptobyte.String
+		attrs, alg, unsigned     cryptobyte.String
 		ctx0                     = asn1.Tag(0).Constructed().ContextSpecific()
 		ctx1                     = asn1.Tag(1).Constructed().ContextSpecific()
 		discardTag               asn1.Tag
@@ -188,45 +269,255 @@ func rawSignedAttrs(der []byte) ([]byte, bool) {
 		!si.ReadAnyASN1(&discard, &discardTag) || // sid
 		!si.SkipASN1(asn1.SEQUENCE) || // digestAlgorithm
 		!si.PeekASN1Tag(ctx0) ||
-		!si.ReadASN1Element(&attrs, ctx0) {
-		return nil, false
+		!si.ReadASN1Element(&attrs, ctx0) ||
+		!si.ReadASN1(&alg, asn1.SEQUENCE) ||
+		!alg.ReadASN1ObjectIdentifier(&out.sigAlg) ||
+		!si.ReadASN1Bytes(&out.signature, asn1.OCTET_STRING) {
+		return out, false
 	}
-	out := bytes.Clone(attrs)
-	out[0] = byte(asn1.SET) | 0x20 // constructed SET
+	if !alg.Empty() {
+		var params cryptobyte.String
+		var tag asn1.Tag
+		if !alg.ReadAnyASN1Element(&params, &tag) || !alg.Empty() {
+			return out, false
+		}
+		out.sigParams = params
+	}
+	if si.PeekASN1Tag(ctx1) {
+		if !si.ReadASN1(&unsigned, ctx1) {
+			return out, false
+		}
+		out.unsigned = unsigned
+	}
+	if !si.Empty() {
+		return out, false
+	}
+	out.signedAttrs = bytes.Clone(attrs)
+	out.signedAttrs[0] = byte(asn1.SET) | 0x20 // constructed SET
 	return out, true
 }
 
-// parseSignedAttrs reads the messageDigest (required, once, one value) and
-// signingTime (optional, once, one value) attributes.
-func parseSignedAttrs(set []byte) (digest []byte, signingTime time.Time, ok bool) {
-	s := cryptobyte.String(set)
-	var attrs cryptobyte.String
-	if !s.ReadASN1(&attrs, asn1.SET) || !s.Empty() {
-		return nil, time.Time{}, false
-	}
-	var seenDigest, seenTime bool
+// timestampTokens returns the values of the signature timestamp
+// attributes among the unsigned attributes, and whether they are
+// malformed.
+func timestampTokens(unsigned []byte) (tokens [][]byte, bad bool) {
+	attrs := cryptobyte.String(unsigned)
 	for !attrs.Empty() {
 		var attr, values cryptobyte.String
 		var oid encasn1.ObjectIdentifier
 		if !attrs.ReadASN1(&attr, asn1.SEQUENCE) ||
 			!attr.ReadASN1ObjectIdentifier(&oid) ||
 			!attr.ReadASN1(&values, asn1.SET) || !attr.Empty() {
-			return nil, time.Time{}, false
+			return tokens, true
+		}
+		if !oid.Equal(oidTimeStampToken) {
+			continue
+		}
+		if values.Empty() {
+			return tokens, true
+		}
+		for !values.Empty() {
+			var tok cryptobyte.String
+			if !values.ReadASN1Element(&tok, asn1.SEQUENCE) {
+				return tokens, true
+			}
+			tokens = append(tokens, tok)
+		}
+	}
+	return tokens, false
+}
+
+// parseSignedAttrs reads messageDigest (required), contentType (which
+// must be id-data), signingTime, signing-certificate-v2 and
+// signing-certificate. Each may appear once, with one value.
+func parseSignedAttrs(set []byte) (out signedAttrs, ok bool) {
+	s := cryptobyte.String(set)
+	var attrs cryptobyte.String
+	if !s.ReadASN1(&attrs, asn1.SET) || !s.Empty() {
+		return out, false
+	}
+	var seenDigest bool
+	for !attrs.Empty() {
+		var attr, values cryptobyte.String
+		var oid encasn1.ObjectIdentifier
+		if !attrs.ReadASN1(&attr, asn1.SEQUENCE) ||
+			!attr.ReadASN1ObjectIdentifier(&oid) ||
+			!attr.ReadASN1(&values, asn1.SET) || !attr.Empty() {
+			return out, false
 		}
 		switch {
 		case oid.Equal(pkcs7.OIDAttributeMessageDigest):
-			if seenDigest || !values.ReadASN1Bytes(&digest, asn1.OCTET_STRING) || !values.Empty() {
-				return nil, time.Time{}, false
+			if seenDigest || !values.ReadASN1Bytes(&out.digest, asn1.OCTET_STRING) || !values.Empty() {
+				return out, false
 			}
 			seenDigest = true
 		case oid.Equal(pkcs7.OIDAttributeSigningTime):
-			if seenTime || !readTime(&values, &signingTime) || !values.Empty() {
-				return nil, time.Time{}, false
+			if out.hasSigningTime || !readTime(&values, &out.signingTime) || !values.Empty() {
+				return out, false
 			}
-			seenTime = true
+			out.hasSigningTime = true
+		case oid.Equal(pkcs7.OIDAttributeContentType):
+			var ct encasn1.ObjectIdentifier
+			if out.hasContentType || !values.ReadASN1ObjectIdentifier(&ct) || !values.Empty() || !ct.Equal(pkcs7.OIDData) {
+				return out, false
+			}
+			out.hasContentType = true
+		case oid.Equal(oidSigningCertV2), oid.Equal(oidSigningCertV1):
+			dst := &out.essV2
+			if oid.Equal(oidSigningCertV1) {
+				dst = &out.essV1
+			}
+			var v cryptobyte.String
+			if *dst != nil || !values.ReadASN1Element(&v, asn1.SEQUENCE) || !values.Empty() {
+				return out, false
+			}
+			*dst = v
 		}
 	}
-	return digest, signingTime, seenDigest
+	return out, seenDigest
+}
+
+// checkSigningCert checks the signing-certificate-v2 and
+// signing-certificate attributes, when present, against the signer's
+// certificate: the first ESSCertID must hold the certificate's hash and,
+// if it has an issuerSerial, the certificate's issuer and serial number.
+// It returns a public problem, or "".
+func checkSigningCert(a signedAttrs, cert *x509.Certificate) string {
+	const mismatch = "The signature names a signing certificate other than the one that made it."
+	for _, v := range []struct {
+		val []byte
+		v2  bool
+	}{{a.essV2, true}, {a.essV1, false}} {
+		if v.val == nil {
+			continue
+		}
+		switch essMatches(v.val, v.v2, cert) {
+		case essMalformed:
+			return "The signature's signing-certificate attribute is malformed."
+		case essBadHash:
+			return "The signature's signing-certificate attribute uses a hash that is not accepted."
+		case essMismatch:
+			return mismatch
+		}
+	}
+	return ""
+}
+
+type essResult int
+
+const (
+	essMatch essResult = iota
+	essMismatch
+	essMalformed
+	essBadHash
+)
+
+// essMatches compares the first ESSCertID(v2) of a SigningCertificate(V2)
+// value with cert (RFC 2634 5.4, RFC 5035 3).
+func essMatches(val []byte, v2 bool, cert *x509.Certificate) essResult {
+	s := cryptobyte.String(val)
+	var sc, ids, id cryptobyte.String
+	if !s.ReadASN1(&sc, asn1.SEQUENCE) || !s.Empty() ||
+		!sc.ReadASN1(&ids, asn1.SEQUENCE) ||
+		!ids.ReadASN1(&id, asn1.SEQUENCE) {
+		return essMalformed
+	}
+	h := crypto.SHA1
+	if v2 {
+		h = crypto.SHA256
+		if id.PeekASN1Tag(asn1.SEQUENCE) {
+			var alg cryptobyte.String
+			var oid encasn1.ObjectIdentifier
+			if !id.ReadASN1(&alg, asn1.SEQUENCE) || !alg.ReadASN1ObjectIdentifier(&oid) ||
+				!alg.SkipOptionalASN1(asn1.NULL) || !alg.Empty() {
+				return essMalformed
+			}
+			var ok bool
+			if h, ok = digestHash(oid); !ok {
+				return essBadHash
+			}
+		}
+	}
+	var certHash []byte
+	if !id.ReadASN1Bytes(&certHash, asn1.OCTET_STRING) {
+		return essMalformed
+	}
+	d := h.New()
+	d.Write(cert.Raw)
+	if !bytes.Equal(d.Sum(nil), certHash) {
+		return essMismatch
+	}
+	if id.Empty() {
+		return essMatch
+	}
+	// IssuerSerial ::= SEQUENCE { issuer GeneralNames, serialNumber }
+	var is, names, name cryptobyte.String
+	serial := new(big.Int)
+	if !id.ReadASN1(&is, asn1.SEQUENCE) || !id.Empty() ||
+		!is.ReadASN1(&names, asn1.SEQUENCE) ||
+		!is.ReadASN1Integer(serial) || !is.Empty() {
+		return essMalformed
+	}
+	// The issuer is exactly one directoryName (RFC 5035 3).
+	if !names.ReadASN1(&name, tagIssuerDirectory) || !names.Empty() {
+		return essMismatch
+	}
+	if !bytes.Equal(name, cert.RawIssuer) || serial.Cmp(cert.SerialNumber) != 0 {
+		return essMismatch
+	}
+	return essMatch
+}
+
+// pssOptions reads RSASSA-PSS parameters (RFC 4055): the hash and the
+// MGF1 hash must be h, which must be SHA-256 or stronger; the salt length
+// must be positive; the trailer field, if present, 1.
+func pssOptions(params []byte, h crypto.Hash) (*rsa.PSSOptions, bool) {
+	var (
+		s                 = cryptobyte.String(params)
+		seq, hashAlg, mgf cryptobyte.String
+		ctx               = func(n int) asn1.Tag { return asn1.Tag(n).Constructed().ContextSpecific() }
+	)
+	if !s.ReadASN1(&seq, asn1.SEQUENCE) || !s.Empty() ||
+		!seq.ReadASN1(&hashAlg, ctx(0)) || !seq.ReadASN1(&mgf, ctx(1)) {
+		return nil, false
+	}
+	hashIs := func(alg *cryptobyte.String) bool {
+		var a cryptobyte.String
+		var oid encasn1.ObjectIdentifier
+		if !alg.ReadASN1(&a, asn1.SEQUENCE) || !a.ReadASN1ObjectIdentifier(&oid) ||
+			!a.SkipOptionalASN1(asn1.NULL) || !a.Empty() {
+			return false
+		}
+		got, ok := digestHash(oid)
+		return ok && got == h
+	}
+	var mgfSeq cryptobyte.String
+	var mgfOID encasn1.ObjectIdentifier
+	if !hashIs(&hashAlg) || !hashAlg.Empty() ||
+		!mgf.ReadASN1(&mgfSeq, asn1.SEQUENCE) || !mgf.Empty() ||
+		!mgfSeq.ReadASN1ObjectIdentifier(&mgfOID) || !mgfOID.Equal(oidMGF1) ||
+		!hashIs(&mgfSeq) || !mgfSeq.Empty() {
+		return nil, false
+	}
+	salt := int64(20)
+	if seq.PeekASN1Tag(ctx(2)) {
+		var v cryptobyte.String
+		if !seq.ReadASN1(&v, ctx(2)) || !v.ReadASN1Int64WithTag(&salt, asn1.INTEGER) || !v.Empty() {
+			return nil, false
+		}
+	}
+	if seq.PeekASN1Tag(ctx(3)) {
+		var v cryptobyte.String
+		var trailer int64
+		if !seq.ReadASN1(&v, ctx(3)) || !v.ReadASN1Int64WithTag(&trailer, asn1.INTEGER) || !v.Empty() || trailer != 1 {
+			return nil, false
+		}
+	}
+	// Salt length 0 would mean "any" to crypto/rsa.
+	if !seq.Empty() || salt < 1 || salt > 1<<16 {
+		return nil, false
+	}
+	return &rsa.PSSOptions{SaltLength: int(salt), Hash: h}, true
 }
 
 func readTime(s *cryptobyte.String, t *time.Time) bool {
@@ -294,8 +585,8 @@ func signatureAlgorithm(oid encasn1.ObjectIdentifier, h crypto.Hash) (x509.Signa
 	return x509.UnknownSignatureAlgorithm, false
 }
 
-// checkTrust builds a chain from the signer to v.Roots.
-func (v *Verifier) checkTrust(m signedMessage) Check {
+// checkTrust builds a chain from the signer to v.Roots, valid at time at.
+func (v *Verifier) checkTrust(m signedMessage, at time.Time) Check {
 	name := signerName(m.signer)
 	if v.Roots == nil {
 		return fail(CheckTrust, fmt.Sprintf("No trust anchors are configured, so the signer %s cannot be trusted.", name))
@@ -306,10 +597,6 @@ func (v *Verifier) checkTrust(m signedMessage) Check {
 	const signingUsages = x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment
 	if ku := m.signer.KeyUsage; ku != 0 && ku&signingUsages == 0 {
 		return fail(CheckTrust, fmt.Sprintf("The certificate of the signer %s is not meant for signatures.", name))
-	}
-	at := m.signingTime
-	if at.IsZero() {
-		at = v.now()
 	}
 	inter := x509.NewCertPool()
 	for _, c := range m.certs {
@@ -350,18 +637,25 @@ func signerName(c *x509.Certificate) string {
 	return `"` + cn + `"`
 }
 
-func signerInfo(m signedMessage) *SignerInfo {
+// signerInfo describes the signer for the report. claimed is the signing
+// time the signer asserts: the signing-time attribute, else /M.
+func signerInfo(m signedMessage, claimed time.Time, ts timestampResult) *SignerInfo {
 	c := m.signer
 	serial := ""
 	if c.SerialNumber != nil {
 		serial = c.SerialNumber.Text(16)
 	}
-	return &SignerInfo{
+	si := &SignerInfo{
 		CommonName:   printable(c.Subject.CommonName),
 		Organization: printable(strings.Join(c.Subject.Organization, ", ")),
 		SerialNumber: serial,
 		NotBefore:    c.NotBefore,
 		NotAfter:     c.NotAfter,
-		SigningTime:  m.signingTime,
+		SigningTime:  claimed,
 	}
+	if ts.verified {
+		si.Timestamp = ts.genTime
+		si.TimestampAuthority = ts.authority
+	}
+	return si
 }

@@ -28,8 +28,16 @@ func FuzzVerifyPDF(f *testing.F) {
 	f.Add(withSignatureValue(f, fx.issued, nestedDER(300)))
 	f.Add([]byte("%PDF-1.7\n/ByteRange [0 1 3 1]/Contents<>%%EOF"))
 	f.Add([]byte("%PDF-1.7\n/Contents<3003020101>/ByteRange [0 18 30 16] %%EOF"))
+	// PAdES: B-B, B-T, B-LT with one and two DSS updates, RSA-PSS, and
+	// B-LT followed by an update that DSS-only rules refuse.
+	f.Add(fx.padesBB)
+	f.Add(fx.padesBT)
+	f.Add(fx.padesBLT)
+	f.Add(fx.padesBLT2)
+	f.Add(fx.padesPSS)
+	f.Add(appendUpdate(fx.padesBLT))
 
-	order := map[string]int{CheckSignaturePresent: 0, CheckByteRange: 1, CheckIntegrity: 2, CheckTrust: 3, CheckLedger: 4}
+	order := map[string]int{CheckSignaturePresent: 0, CheckByteRange: 1, CheckIntegrity: 2, CheckTimestamp: 3, CheckTrust: 4, CheckLedger: 5}
 	issued := fx.ledger().bySum
 
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -44,6 +52,11 @@ func FuzzVerifyPDF(f *testing.F) {
 		case Valid, Invalid, Unknown:
 		default:
 			t.Fatalf("verdict = %q", r.Verdict)
+		}
+		switch r.Level {
+		case "", LevelBB, LevelBT, LevelBLT:
+		default:
+			t.Fatalf("level = %q", r.Level)
 		}
 		if n := len(r.Checks); n < 2 || r.Checks[0].Name != CheckSignaturePresent || r.Checks[n-1].Name != CheckLedger {
 			t.Fatalf("checks = %+v", r.Checks)

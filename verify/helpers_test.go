@@ -21,6 +21,9 @@ import (
 
 	"certa.example/certa/internal/errs"
 	"certa.example/certa/internal/ledger"
+	"certa.example/certa/internal/testpki"
+	"certa.example/certa/signer/pades"
+	"certa.example/certa/signer/tsa"
 )
 
 // testPKI is a root CA and a seal certificate issued by it.
@@ -213,6 +216,16 @@ type fixture struct {
 	caSigned       []byte // signed by a trusted CA certificate, in the ledger
 	wrongUsage     []byte // seal without signing key usage, in the ledger
 	rsaSigned      []byte // signed by an RSA-2048 seal, in the ledger
+
+	// PAdES documents made by signer/pades, all in the ledger.
+	tsa       *testpki.TSA
+	rsaPKI    testPKI // an RSA-2048 seal from the trusted root
+	padesBB   []byte  // ETSI.CAdES.detached, B-B
+	padesBT   []byte  // B-T: with a signature timestamp
+	padesBLT  []byte  // padesBT followed by one DSS update
+	padesBLT2 []byte  // padesBLT followed by a second DSS update
+	padesPSS  []byte  // B-B with RSASSA-PSS
+	crl       []byte  // a CRL of the trusted root, for DSS updates
 }
 
 func record(code string, doc []byte, issued time.Time) ledger.Record {
@@ -256,11 +269,100 @@ func newFixture(t testing.TB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.rsaSigned = signPDF(t, f.pki.withSealKey(t, rsaKey, nil), renderPDF(t, "rsa"))
+	f.rsaPKI = f.pki.withSealKey(t, rsaKey, nil)
+	f.rsaSigned = signPDF(t, f.rsaPKI, renderPDF(t, "rsa"))
 	f.wrongUsage = signPDF(t, f.pki.withSeal(t, func(c *x509.Certificate) {
 		c.KeyUsage = x509.KeyUsageKeyEncipherment
 	}), renderPDF(t, "usage"))
+
+	f.tsa = testpki.NewTSA(t, nil)
+	f.crl = newCRL(t, f.pki, f.now)
+	f.padesBB = signPAdES(t, padesSigner(t, f.pki, nil), renderPDF(t, markerPrefix+padesCodes[0]), f.now)
+	f.padesBT = signPAdES(t, padesSigner(t, f.pki, f.tsa), renderPDF(t, markerPrefix+padesCodes[1]), f.now)
+	f.padesBLT = addDSS(t, f.padesBT, pades.Validation{
+		Certs: []*x509.Certificate{f.pki.leaf, f.pki.root, f.tsa.Cert, f.tsa.RootCert},
+		CRLs:  [][]byte{f.crl},
+	})
+	f.padesBLT2 = addDSS(t, f.padesBLT, pades.Validation{CRLs: [][]byte{newCRL(t, f.pki, f.now.Add(time.Minute))}})
+	f.padesPSS = signPAdES(t, padesSigner(t, f.rsaPKI, nil, func(o *pades.Options) { o.RSAPSS = true }),
+		renderPDF(t, markerPrefix+padesCodes[4]), f.now)
 	return f
+}
+
+// padesCodes are the verification codes of the fixture's PAdES documents,
+// in the order of the fixture's fields.
+var padesCodes = []string{"PADE-S000-0000-00BB", "PADE-S000-0000-00BT", "PADE-S000-0000-0B1T", "PADE-S000-000B-1T02", "PADE-S000-0000-0PSS"}
+
+// padesSigner returns a signer/pades signer with the seal of p; with a
+// TSA, it makes B-T signatures with tokens from it. tweaks change the
+// options.
+func padesSigner(t testing.TB, p testPKI, ts *testpki.TSA, tweaks ...func(*pades.Options)) *pades.Signer {
+	t.Helper()
+	o := pades.Options{
+		Signer: p.leafKey,
+		Chain:  []*x509.Certificate{p.leaf, p.root},
+		Name:   "Comune di Prova", Location: "Prova", Reason: "Certificato anagrafico",
+	}
+	if ts != nil {
+		o.Timestamp = tsaFunc(t, ts)
+		// The test TSA's tokens take about 1.2 KB; a small reserve keeps
+		// the documents, and so the fuzzer's inputs, small.
+		o.TimestampReserve = 1500
+	}
+	for _, tw := range tweaks {
+		tw(&o)
+	}
+	s, err := pades.NewSigner(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// tsaFunc returns a pades timestamp function that asks ts for a token
+// over the SHA-256 of the signature value.
+func tsaFunc(t testing.TB, ts *testpki.TSA) func(context.Context, []byte) ([]byte, error) {
+	t.Helper()
+	c, err := tsa.New(ts.URL, tsa.Options{Roots: ts.Roots, Retries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func(ctx context.Context, sig []byte) ([]byte, error) {
+		d := sha256.Sum256(sig)
+		return c.Timestamp(ctx, d[:])
+	}
+}
+
+// signPAdES signs in with s, with /M at.
+func signPAdES(t testing.TB, s *pades.Signer, in []byte, at time.Time) []byte {
+	t.Helper()
+	out, err := s.Sign(context.Background(), in, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// addDSS appends a DSS update with v to signed.
+func addDSS(t testing.TB, signed []byte, v pades.Validation) []byte {
+	t.Helper()
+	out, err := pades.AddDSS(signed, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// newCRL makes an empty CRL of p's root, issued at.
+func newCRL(t testing.TB, p testPKI, at time.Time) []byte {
+	t.Helper()
+	der, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{
+		Number: big.NewInt(at.Unix()), ThisUpdate: at, NextUpdate: at.Add(24 * time.Hour),
+	}, p.root, p.rootKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return der
 }
 
 // ledger returns a fresh ledger with the issued, untrusted and twice-signed
@@ -273,9 +375,14 @@ func (f *fixture) ledger() *fakeLedger {
 		record("8888-9999-AAAA-BBBB", f.caSigned, f.now),
 		record("CCCC-DDDD-EEEE-FFFF", f.wrongUsage, f.now),
 		record("GGGG-HHHH-JJJJ-KKKK", f.rsaSigned, f.now),
+		record(padesCodes[0], f.padesBB, f.now),
+		record(padesCodes[1], f.padesBT, f.now),
+		record(padesCodes[2], f.padesBLT, f.now),
+		record(padesCodes[3], f.padesBLT2, f.now),
+		record(padesCodes[4], f.padesPSS, f.now),
 	)
 }
 
 func (f *fixture) verifier() *Verifier {
-	return &Verifier{Roots: f.pki.pool, Ledger: f.ledger(), Now: func() time.Time { return f.now }}
+	return &Verifier{Roots: f.pki.pool, TSARoots: f.tsa.Roots, Ledger: f.ledger(), Now: func() time.Time { return f.now }}
 }

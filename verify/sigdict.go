@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/hex"
 	"fmt"
+	"strings"
+	"time"
 
 	"golang.org/x/crypto/cryptobyte"
 	"golang.org/x/crypto/cryptobyte/asn1"
@@ -31,6 +33,14 @@ type sigDict struct {
 	a, b, c, d int64
 	// der is the CMS SignedData with the padding removed.
 	der []byte
+	// dictFound is set when the dictionary holding the signature was
+	// read: it has this /ByteRange and this /Contents.
+	dictFound bool
+	// subFilter is the dictionary's /SubFilter, "" when absent.
+	subFilter string
+	// claimed is the dictionary's /M, the signing time the signer
+	// claims; zero when absent or unreadable.
+	claimed time.Time
 }
 
 const (
@@ -76,7 +86,159 @@ func findSignature(data []byte) sigDict {
 	}
 	s.der = der
 	s.status = sigFound
+	s.readDict(data, pos)
 	return s
+}
+
+// SubFilter values of the signatures that are verified.
+const (
+	subFilterPKCS7 = "adbe.pkcs7.detached"
+	subFilterCAdES = "ETSI.CAdES.detached"
+)
+
+// maxDictCandidates bounds the "obj" keywords tried, going back from the
+// /ByteRange, as the start of the signature dictionary's object.
+const maxDictCandidates = 8
+
+// readDict finds the indirect object whose dictionary holds the
+// /ByteRange at pos and the /Contents of the gap, and reads its /SubFilter
+// and /M. It looks back from pos for "num gen obj" headers, trying the
+// nearest few.
+func (s *sigDict) readDict(data []byte, pos int) {
+	r := &pdfReader{b: data, comments: true, budget: newBudget(data)}
+	limit := pos
+	for range maxDictCandidates {
+		k := bytes.LastIndex(data[:limit], []byte("obj"))
+		if k < 0 {
+			return
+		}
+		limit = k
+		if !objHeaderBefore(data, k) || !r.keyword(k, "obj") {
+			continue
+		}
+		d, _, err := r.value(k+len("obj"), 0)
+		if err == errBudget {
+			return
+		}
+		if err != nil || d.kind != pdfDict || d.start > pos || d.end <= pos || !s.matches(d) {
+			continue
+		}
+		s.dictFound = true
+		if v, ok := d.get("SubFilter"); ok && v.kind == pdfName {
+			s.subFilter = v.str
+		}
+		if v, ok := d.get("M"); ok && v.kind == pdfString {
+			s.claimed, _ = parsePDFDate(v.str)
+		}
+		return
+	}
+}
+
+// objHeaderBefore reports whether the "obj" at k follows "num gen ".
+func objHeaderBefore(data []byte, k int) bool {
+	i := k
+	for step := 0; step < 2; step++ {
+		j := i
+		for j > 0 && isSpace(data[j-1]) {
+			j--
+		}
+		if j == i {
+			return false
+		}
+		i = j
+		for j > 0 && data[j-1] >= '0' && data[j-1] <= '9' && i-j < maxDigits {
+			j--
+		}
+		if j == i {
+			return false
+		}
+		i = j
+	}
+	return i == 0 || isSpace(data[i-1]) || isDelimiter(data[i-1])
+}
+
+// matches reports whether dictionary d has the byte range and the
+// signature value of s.
+func (s *sigDict) matches(d pdfValue) bool {
+	br, ok1 := d.get("ByteRange")
+	c, ok2 := d.get("Contents")
+	if !ok1 || !ok2 || br.kind != pdfArray || len(br.items) != 4 || c.kind != pdfString || !c.hex ||
+		int64(c.start) != s.a+s.b || int64(c.end) != s.c {
+		return false
+	}
+	for i, want := range [4]int64{s.a, s.b, s.c, s.d} {
+		n, ok := br.items[i].uint()
+		if !ok || int64(n) != want {
+			return false
+		}
+	}
+	return true
+}
+
+// parsePDFDate parses a PDF date, "D:YYYYMMDDHHmmSSOHH'mm'", where all
+// but the year may be left out (ISO 32000-1, 7.9.4).
+func parsePDFDate(s string) (time.Time, bool) {
+	s = strings.TrimPrefix(s, "D:")
+	num := func(n, lo, hi int) (int, bool) {
+		if len(s) < n {
+			return 0, false
+		}
+		v, ok := parseDecimal(s[:n])
+		if !ok || v < lo || v > hi {
+			return 0, false
+		}
+		s = s[n:]
+		return v, true
+	}
+	year, ok := num(4, 0, 9999)
+	if !ok {
+		return time.Time{}, false
+	}
+	f := [5]int{1, 1, 0, 0, 0} // month, day, hour, minute, second
+	limits := [5][2]int{{1, 12}, {1, 31}, {0, 23}, {0, 59}, {0, 59}}
+	for k := range f {
+		if len(s) == 0 || s[0] < '0' || s[0] > '9' {
+			break
+		}
+		if f[k], ok = num(2, limits[k][0], limits[k][1]); !ok {
+			return time.Time{}, false
+		}
+	}
+	offset := 0
+	if len(s) > 0 {
+		sign := 1
+		switch s[0] {
+		case 'Z':
+		case '+':
+		case '-':
+			sign = -1
+		default:
+			return time.Time{}, false
+		}
+		s = s[1:]
+		var h, m int
+		if len(s) > 0 {
+			if h, ok = num(2, 0, 23); !ok {
+				return time.Time{}, false
+			}
+			s = strings.TrimPrefix(s, "'")
+			if len(s) > 0 {
+				if m, ok = num(2, 0, 59); !ok {
+					return time.Time{}, false
+				}
+				s = strings.TrimPrefix(s, "'")
+			}
+		}
+		if len(s) > 0 {
+			return time.Time{}, false
+		}
+		offset = sign * (h*3600 + m*60)
+	}
+	t := time.Date(year, time.Month(f[0]), f[1], f[2], f[3], f[4], 0, time.FixedZone("", offset))
+	if t.Day() != f[1] { // 31 April and the like
+		return time.Time{}, false
+	}
+	return t.UTC(), true
 }
 
 // lastByteRange returns the offset of the last /ByteRange key in data and
@@ -172,20 +334,25 @@ func (s sigDict) check() Check {
 		fmt.Sprintf("The file has %d digital signatures; the last one was verified.", s.count))
 }
 
-// checkByteRange checks that the signature covers the whole file of the
-// given size, except its own value.
-func (s sigDict) checkByteRange(size int) Check {
+// checkByteRange checks that the signature covers the whole of data
+// except its own value, or that only DSS updates follow the signed part.
+func (s sigDict) checkByteRange(data []byte) (Check, appendedResult) {
+	size := int64(len(data))
 	end := s.c + s.d
 	switch {
 	case s.a != 0:
-		return fail(CheckByteRange, "The signature does not cover the start of the file.")
-	case end < int64(size):
-		return fail(CheckByteRange, fmt.Sprintf(
-			"The file was changed after signing: %d bytes follow the signed part.", int64(size)-end))
-	case end > int64(size):
-		return fail(CheckByteRange, "The signed part extends beyond the end of the file: the file is incomplete.")
+		return fail(CheckByteRange, "The signature does not cover the start of the file."), appendedResult{}
+	case end > size:
+		return fail(CheckByteRange, "The signed part extends beyond the end of the file: the file is incomplete."), appendedResult{}
+	case end == size:
+		return pass(CheckByteRange, "The signature covers the whole file."), appendedResult{}
 	}
-	return pass(CheckByteRange, "The signature covers the whole file.")
+	res := checkAppended(data, int(end))
+	if !res.ok {
+		return fail(CheckByteRange, fmt.Sprintf(
+			"The file was changed after signing: %d bytes follow the signed part.", size-end)), res
+	}
+	return pass(CheckByteRange, "The signed revision is intact; it is followed by validation data (DSS) only."), res
 }
 
 // inBounds reports whether both signed ranges lie inside a file of size.
