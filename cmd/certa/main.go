@@ -7,8 +7,9 @@
 //	certa registry seed       add a synthetic population
 //	certa registry import     import households from JSON Lines
 //	certa migrate             apply PostgreSQL schema migrations
+//	certa keys generate|csr|demo-ca|show   manage the seal key in a PKCS#11 HSM (--uri)
 //
-// Every subcommand takes --data DIR (env CERTA_DATA). This file is wiring
+// Every subcommand but keys takes --data DIR (env CERTA_DATA). This file is wiring
 // only: the logic lives in engine, signer, templates, verify and internal/.
 package main
 
@@ -32,6 +33,7 @@ import (
 	"certa.example/certa/internal/config"
 	"certa.example/certa/internal/httpapi"
 	"certa.example/certa/internal/importer"
+	"certa.example/certa/internal/pki"
 	"certa.example/certa/internal/registry"
 	"certa.example/certa/internal/setup"
 	"certa.example/certa/internal/store"
@@ -48,10 +50,16 @@ commands:
   serve            run the HTTP API and the public verification pages
   issue            issue one certificate: --type T --subject CF --out FILE
   verify FILE      verify a certificate PDF (exit 0 valid, 1 invalid, 2 unknown/error)
-  registry list    list residents: --limit N
-  registry seed    add synthetic people: --households N | --persons N, --seed S, --comune CODE --postal-code CAP
-  registry import  import households from a JSON Lines file (docs/registry-import.md)
+  registry list    list persons on record: --limit N [--certifiable]
+  registry seed    add synthetic people: --households N | --persons N, --seed S, --comune CODE --postal-code CAP [--out FILE]
+  registry import  import households from a JSON Lines file or - (docs/registry-import.md)
   migrate          apply the PostgreSQL schema migrations (--database-url)
+  keys generate    create the seal key pair in the HSM: --uri URI --alg P-256|P-384|RSA-2048|RSA-3072|RSA-4096
+  keys csr         write a CSR for a qualified e-seal: --uri URI --subject-cn CN --org ORG --org-id VATIT-... --out FILE
+  keys demo-ca     issue a DEMO seal chain for the HSM key: --uri URI --dir DIR [--comune NAME] [--base-url URL]
+  keys show        check the HSM key and, with --chain FILE, that it matches the chain's leaf: --uri URI
+
+Signing and verifying commands take the seal flags (--seal-key, --seal-chain, --tsa-url, ...: docs/signing.md).
 
 Run "certa <command> -h" for its flags.
 `
@@ -82,6 +90,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = registryCmd(args[1:], stdout, stderr)
 	case "migrate":
 		err = migrate(args[1:], stdout, stderr)
+	case "keys":
+		err = keysCommand(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -190,9 +200,20 @@ func serve(args []string, stderr io.Writer) error {
 	}
 	log.Info("data ready", "data", common.DataDir, "store", storeKind, "demo_api_key_file", st.env.APIKeyPath,
 		"seal", sealKind, "signature_level", st.engine.SignatureLevel().String())
+	handler := srv.Handler()
+	if ca := st.env.DemoCA; ca != nil {
+		// The demo CA's OCSP responder, CRL and certificate, for the URLs
+		// in the seals it issues. Not a router that cleans paths: OCSP GET
+		// requests carry base64 with slashes.
+		mux := http.NewServeMux()
+		mux.Handle("/pki/", http.StripPrefix("/pki", (&pki.Responder{CA: *ca}).Handler()))
+		mux.Handle("/", handler)
+		handler = mux
+		log.Info("demo CA responder", "path", "/pki/")
+	}
 	hs := &http.Server{
 		Addr:              sc.Addr,
-		Handler:           srv.Handler(),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -252,7 +273,7 @@ func issue(args []string, stdout, stderr io.Writer) error {
 
 // newVerifier checks PDFs against the environment's roots and ledger.
 func newVerifier(env *setup.Env) *verify.Verifier {
-	return &verify.Verifier{Roots: env.Roots, Ledger: env.Store, Now: time.Now}
+	return &verify.Verifier{Roots: env.Roots, TSARoots: env.TSARoots, Ledger: env.Store, Now: time.Now}
 }
 
 // writeFileExcl writes data to a new file; it never overwrites one.

@@ -65,6 +65,7 @@ func TestCLIEndToEnd(t *testing.T) {
 }
 
 func TestCLIUsageErrors(t *testing.T) {
+	tmp := t.TempDir()
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -76,6 +77,9 @@ func TestCLIUsageErrors(t *testing.T) {
 		{"bad flag", []string{"serve", "--nope"}, "flag provided but not defined"},
 		{"bad max upload", []string{"serve", "--max-upload", "12"}, "between 1024"},
 		{"registry without list", []string{"registry"}, "registry list"},
+		{"keys without subcommand", []string{"keys"}, "generate, csr, demo-ca or show"},
+		{"seal chain without key", []string{"issue", "--data", tmp, "--type", "residenza", "--subject", "X", "--out", "/dev/null", "--seal-chain", "c.pem"}, "--seal-chain needs --seal-key"},
+		{"unknown signature level", []string{"issue", "--data", tmp, "--type", "residenza", "--subject", "X", "--out", "/dev/null", "--signature-level", "B-X"}, "B-B, B-T or B-LT"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, errs, code := runCLI(t, tc.args...)

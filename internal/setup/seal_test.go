@@ -148,8 +148,33 @@ func TestOpenPKCS11Seal(t *testing.T) {
 	}
 	roots := x509.NewCertPool()
 	roots.AddCert(ca.Cert)
-	rep, err := (&verify.Verifier{Roots: roots, Ledger: env.Store, Now: time.Now}).VerifyPDF(ctx, iss.PDF)
+	rep, err := (&verify.Verifier{Roots: roots, TSARoots: env.TSARoots, Ledger: env.Store, Now: time.Now}).VerifyPDF(ctx, iss.PDF)
 	if err != nil || rep.Verdict != verify.Valid {
 		t.Fatalf("verify: %v %+v", err, rep)
+	}
+}
+
+// TestDemoCABeside: the embedded demo PKI's CA is found (serve answers
+// OCSP for it), a seal whose chain has no CA key beside it has none.
+func TestDemoCABeside(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "d")
+	env, err := Open(ctx, Options{DataDir: dir, Now: time.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if env.DemoCA == nil || !env.DemoCA.Cert.Equal(env.Seal.Chain[1]) {
+		t.Errorf("embedded demo: DemoCA %v", env.DemoCA)
+	}
+	env.Close()
+	// The same key and chain, configured from elsewhere: no CA key beside.
+	chain := writePEM(t, "chain.pem", env.Seal.Chain...)
+	env, err = Open(ctx, Options{DataDir: dir, Now: time.Now, Seal: config.Seal{Key: filepath.Join(dir, "pki", pki.KeyFile), Chain: chain}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	if env.DemoCA != nil || env.DemoSeal {
+		t.Errorf("configured seal: DemoCA %v, DemoSeal %v", env.DemoCA, env.DemoSeal)
 	}
 }

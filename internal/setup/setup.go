@@ -75,6 +75,10 @@ type Env struct {
 	DemoSeal bool
 	// RootPath is the demo root's PEM file, empty with a configured seal.
 	RootPath string
+	// DemoCA is the CA that issued the seal when its key lies beside the
+	// chain (the embedded demo PKI, or one made by certa keys demo-ca):
+	// certa serve then answers OCSP and CRL requests for it under /pki.
+	DemoCA *pki.CA
 	Issuer     templates.Issuer
 	Comune     comuni.Comune
 	APIKeyPath string
@@ -143,7 +147,7 @@ func Open(ctx context.Context, o Options) (*Env, error) {
 		return nil, fmt.Errorf("setup: store: %w", err)
 	}
 	e := &Env{Dir: dir, Store: st, Seal: sl.seal, Roots: sl.roots, TSARoots: sl.tsaRoots, SignOptions: sl.opts,
-		DemoSeal: sl.demo, RootPath: sl.rootPath, Issuer: issuer, Comune: comune, closeKey: sl.closeKey}
+		DemoSeal: sl.demo, RootPath: sl.rootPath, DemoCA: sl.demoCA, Issuer: issuer, Comune: comune, closeKey: sl.closeKey}
 	if o.DatabaseURL == "" {
 		if e.Seeded, err = seedIfEmpty(ctx, st, comune, now()); err != nil {
 			e.Close()
@@ -196,6 +200,7 @@ type openedSeal struct {
 	opts     signer.Options
 	demo     bool
 	rootPath string
+	demoCA   *pki.CA
 	closeKey func() error
 }
 
@@ -207,6 +212,10 @@ func (o openedSeal) close() {
 
 // openSeal opens the configured seal, or the demo PKI in dir/pki.
 func openSeal(dir string, c config.Seal, comune string, now time.Time) (o openedSeal, err error) {
+	chainDir := filepath.Dir(c.Chain)
+	if c.Key == "" {
+		chainDir = filepath.Join(dir, "pki")
+	}
 	switch {
 	case c.Key == "" && c.Chain != "":
 		return o, errors.New("setup: --seal-chain needs --seal-key")
@@ -287,6 +296,7 @@ func openSeal(dir string, c config.Seal, comune string, now time.Time) (o opened
 			return o, fmt.Errorf("setup: --signature-level: %w", err)
 		}
 	}
+	o.demoCA = demoCABeside(o.seal, chainDir)
 	if o.opts.Level == 0 {
 		o.opts.Level = signer.LevelBB
 		if o.opts.TSA != nil {
@@ -299,6 +309,21 @@ func openSeal(dir string, c config.Seal, comune string, now time.Time) (o opened
 		return o, fmt.Errorf("setup: %w", err)
 	}
 	return o, nil
+}
+
+// demoCABeside returns the CA in dir when it issued the seal, else nil.
+func demoCABeside(seal *signer.Seal, dir string) *pki.CA {
+	if len(seal.Chain) < 2 {
+		return nil
+	}
+	if _, err := os.Stat(filepath.Join(dir, pki.CAKeyFile)); err != nil {
+		return nil
+	}
+	ca, err := pki.LoadCA(dir)
+	if err != nil || !ca.Cert.Equal(seal.Chain[1]) {
+		return nil
+	}
+	return &ca
 }
 
 func readChain(path string) ([]*x509.Certificate, error) {

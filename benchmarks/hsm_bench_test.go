@@ -1,0 +1,118 @@
+package benchmarks
+
+import (
+	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"certa.example/certa/engine"
+	"certa.example/certa/internal/config"
+	"certa.example/certa/internal/pki"
+	"certa.example/certa/internal/setup"
+	"certa.example/certa/internal/testutil"
+	"certa.example/certa/signer/pkcs11"
+)
+
+// BenchmarkHSM measures the seal key in SoftHSM through PKCS#11: raw
+// signatures/s of the key, and documents/s issued end to end with it
+// (embedded store, B-B), for P-256 and RSA-3072, with 1, 2 and 8 workers.
+// Comparing the two in one run says what share of a document the HSM is.
+func BenchmarkHSM(b *testing.B) {
+	module, token, pinFile := testutil.SoftHSM(b)
+	for _, alg := range []string{"P-256", "RSA-3072"} {
+		uri := fmt.Sprintf("pkcs11:token=%s;object=seal-%s?module-path=%s&pin-source=file:%s&max-sessions=8", token, alg, module, pinFile)
+		u, err := pkcs11.ParseURI(uri)
+		if err != nil {
+			b.Fatal(err)
+		}
+		pub, err := pkcs11.Generate(u, testutil.SoftHSMPIN, alg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ca, err := pki.NewCA(pkix.Name{CommonName: "certa bench CA", Country: []string{"IT"}}, time.Now())
+		if err != nil {
+			b.Fatal(err)
+		}
+		leaf, err := pki.IssueSeal(ca, pub, pki.SealSubject{CommonName: "Comune di Lodi", Organization: "Comune di Lodi",
+			OrganizationIdentifier: pki.DemoOrganizationIdentifier, Country: "IT"}, pki.RevocationURLs{}, time.Now())
+		if err != nil {
+			b.Fatal(err)
+		}
+		chain := filepath.Join(b.TempDir(), "chain.pem")
+		pemChain := append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leaf.Raw}),
+			pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Cert.Raw})...)
+		if err := os.WriteFile(chain, pemChain, 0o600); err != nil {
+			b.Fatal(err)
+		}
+		ctx := context.Background()
+		env, err := setup.Open(ctx, setup.Options{DataDir: b.TempDir(), Now: time.Now, Seal: config.Seal{Key: uri, Chain: chain}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		eng, err := env.Engine("http://127.0.0.1:8080", time.Now)
+		if err != nil {
+			b.Fatal(err)
+		}
+		people, err := setup.CertifiableResidents(ctx, env.Store, 10000)
+		if err != nil || len(people) == 0 {
+			b.Fatal("no residents", err)
+		}
+		digest := sha256.Sum256([]byte("certa"))
+		var opts crypto.SignerOpts = crypto.SHA256
+		if alg != "P-256" {
+			opts = &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash, Hash: crypto.SHA256}
+		}
+		for _, workers := range []int{1, 2, 8} {
+			b.Run(fmt.Sprintf("%s/raw/workers=%d", alg, workers), func(b *testing.B) {
+				runWorkers(b, workers, func(int) error {
+					_, err := env.Seal.Key.Sign(rand.Reader, digest[:], opts)
+					return err
+				})
+				reportDocs(b, "sigs/s")
+			})
+			b.Run(fmt.Sprintf("%s/issue/workers=%d", alg, workers), func(b *testing.B) {
+				runWorkers(b, workers, func(i int) error {
+					p := people[i%len(people)]
+					_, err := eng.Issue(ctx, engine.Request{Type: "residenza", Subject: p.FiscalCode, Requester: "bench", Channel: "bench"})
+					return err
+				})
+				reportDocs(b, "docs/s")
+			})
+		}
+		env.Close()
+	}
+}
+
+// runWorkers runs b.N calls of fn spread over the given number of
+// goroutines.
+func runWorkers(b *testing.B, workers int, fn func(i int) error) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	for range workers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= b.N {
+					return
+				}
+				if err := fn(i); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
