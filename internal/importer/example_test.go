@@ -51,7 +51,7 @@ func exampleHouseholds(t testing.TB) []registry.Household {
 		napoli     = registry.Place{ComuneCode: "F839", Name: "NAPOLI", Province: "NA"}
 		bucarest   = registry.Place{StateCode: "Z129", Name: "BUCAREST", Country: "ROMANIA"}
 		monaco     = registry.Place{StateCode: "Z112", Name: "MONACO DI BAVIERA", Country: "GERMANIA"}
-		italy      = registry.Citizenship{StateCode: "100", Name: "ITALIA"}
+		italy      = registry.Citizenship{StateCode: "100", Name: "ITALIANA"}
 		consulate  = "CONSOLATO GENERALE D'ITALIA A MONACO DI BAVIERA"
 		garibaldi  = registry.Address{Toponym: "VIA", Street: "GIUSEPPE GARIBALDI", Number: "12", PostalCode: "26900"}
 		roma       = registry.Address{Toponym: "VIA", Street: "ROMA", Number: "3", Internal: "2", PostalCode: "26900"}
@@ -95,7 +95,7 @@ func exampleHouseholds(t testing.TB) []registry.Household {
 				},
 				{
 					FiscalCode: popescuAna, Surname: "POPESCU", Name: "ANA", Sex: F, BirthDate: d(1984, 5, 9), BirthPlace: bucarest,
-					Citizenships: []registry.Citizenship{{StateCode: "235", Name: "ROMANIA"}, {StateCode: "100", Name: "ITALIA", Since: d(2012, 9, 10)}},
+					Citizenships: []registry.Citizenship{{StateCode: "235", Name: "ROMENA"}, {StateCode: "100", Name: "ITALIANA", Since: d(2012, 9, 10)}},
 					CivilStatus:  registry.CivilMarried,
 					CivilEvents:  []registry.CivilEvent{with(marriage1, rossiMario, "ROSSI MARIO")},
 					HouseholdID:  "F001", Kinship: registry.KinSpouse,
@@ -219,7 +219,7 @@ func exampleHouseholds(t testing.TB) []registry.Household {
 					FiscalCode: cf(t, "COLOMBO", "EMMA", F, d(2016, 2, 14), "Z112", 0), Surname: "COLOMBO", Name: "EMMA", Sex: F,
 					BirthDate: d(2016, 2, 14), BirthPlace: monaco,
 					BirthRecord:  &registry.CivilRecord{ComuneCode: "E648", Year: 2016, Part: "2", Series: "B", Number: "3"},
-					Citizenships: []registry.Citizenship{italy, {StateCode: "216", Name: "GERMANIA"}},
+					Citizenships: []registry.Citizenship{italy, {StateCode: "216", Name: "TEDESCA"}},
 					CivilStatus:  registry.CivilSingle,
 					HouseholdID:  "A001", Kinship: registry.KinChild,
 					AIRE:           &registry.AIRE{Since: d(2016, 2, 14), Consulate: consulate},

@@ -23,9 +23,26 @@
 // Decode reads in one pass and holds every household: for small files and
 // for input that cannot be read twice, such as standard input.
 //
+// Lines are checked in parallel, with the same results as one by one. A
+// reader goroutine cuts the input into chunks of consecutive lines (16,
+// then doubling up to 256, and at most about 1 MiB) and hands them to
+// GOMAXPROCS workers, each with its own validator, which decode and check
+// each line on its own. The checks across records (household IDs and
+// fiscal codes seen before) cannot be done so: a worker only records them,
+// with the number of the line's errors found before each. The sequencer,
+// in the goroutine that called Validate, Decode or Import, takes the
+// chunks in file order and, line by line, runs those checks, putting
+// their errors where one validator going through the file would have
+// found them; it fills the Report, passes the households on, calls
+// Progress and looks at the context, exactly when a single goroutine
+// would. At most 2*GOMAXPROCS+2 chunks are in flight, and run waits for
+// its goroutines before it returns. With GOMAXPROCS 1, or an input that
+// fits in the first chunk, everything runs in the calling goroutine.
+//
 // Names of places, states and citizenships are not read from the file:
 // they come from package comuni (comuni valid on the date of the event)
-// and package anpr (ANPR's tables). Error messages never contain the
+// and package anpr (ANPR's tables, and the citizenship adjectives
+// certa keeps beside them). Error messages never contain the
 // file's data (no fiscal code, name or other value), only line numbers,
 // field paths, codes of ANPR tables and schema field names.
 package importer
@@ -42,6 +59,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"runtime"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -84,7 +102,8 @@ type Options struct {
 	// 0 means DefaultBatchSize.
 	BatchSize int
 	// Progress, if set, is called every ProgressEvery lines and at the end
-	// of each pass, from the goroutine reading the file.
+	// of each pass, from the goroutine that called Validate, Decode or
+	// Import.
 	Progress func(Progress)
 }
 
@@ -259,76 +278,56 @@ func verdict(rep *Report, err error) error {
 // to emit. cross enables the checks across records. It returns the SHA-256
 // of the bytes read when h is set. A line that is too long is an error of
 // the file, not of run; run's error is a read error, ctx's, or emit's.
+// The lines are checked in parallel (see the package documentation).
 func run(ctx context.Context, r io.Reader, now time.Time, opts Options, pass int, rep *Report,
 	cross bool, h hash.Hash, emit func(registry.Household) error) ([]byte, error) {
-	lr := lineReader{r: bufio.NewReaderSize(r, 64<<10), max: opts.MaxLineBytes, h: h}
-	v := newValidator(now, cross)
-	c := &collector{rep: rep, max: opts.MaxErrors}
-	progress := func(done bool) {
+	lr := &lineReader{r: bufio.NewReaderSize(r, 64<<10), max: opts.MaxLineBytes, h: h}
+	s := &sequencer{ctx: ctx, rep: rep, max: opts.MaxErrors, emit: emit}
+	s.room.Store(int64(opts.MaxErrors))
+	if cross {
+		s.seen = newSeen()
+	}
+	s.progress = func(done bool) {
 		if opts.Progress != nil {
 			opts.Progress(Progress{Pass: pass, Lines: rep.Lines, Households: rep.Households,
 				Persons: rep.Persons, Bytes: rep.Bytes, Errors: rep.ErrorCount, Done: done})
 		}
 	}
-	for {
-		line, n, tooLong, err := lr.next()
-		rep.Bytes += int64(n)
-		if n == 0 && err == io.EOF {
-			break
-		}
-		if err != nil && err != io.EOF {
-			return nil, err
-		}
-		rep.Lines++
-		c.line = rep.Lines
-		if rep.Lines == 1 {
-			line = bytes.TrimPrefix(line, []byte("\ufeff"))
-		}
-		if tooLong {
-			c.add("", fmt.Sprintf("line is longer than %d bytes", opts.MaxLineBytes))
-		} else if hh, ok := v.line(line, c); ok {
-			rep.Households++
-			rep.Persons += len(hh.Members)
-			if emit != nil {
-				if err := emit(hh); err != nil {
-					return nil, err
-				}
-			}
-		}
-		if rep.Lines%ProgressEvery == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-			progress(false)
-		}
-		if err == io.EOF {
-			break
-		}
+	workers := max(1, runtime.GOMAXPROCS(0))
+	checkers := func() *checker { return newChecker(now, opts, cross, &s.room) }
+	if err := lines(lr, workers, checkers, s); err != nil {
+		return nil, err
 	}
 	if rep.Lines == 0 {
-		c.line = 0
-		c.add("", "the file has no households")
+		s.add(LineError{Line: 0, Msg: "the file has no households"})
 	}
-	progress(true)
+	s.progress(true)
 	if h != nil {
 		return h.Sum(nil), nil
 	}
 	return nil, nil
 }
 
-// collector adds the errors of one line to a Report, keeping the first max.
+// collector gathers the errors a worker finds in the lines of a chunk,
+// keeping the first max of each line, max being the room left in the
+// Report: no later one can be kept.
 type collector struct {
-	rep   *Report
+	errs  []LineError
 	max   int
-	line  int
-	count int // errors added through this collector
+	line  int // the line being checked
+	start int // where its errors begin in errs
+	count int // its errors, kept or not
+}
+
+// begin starts a line.
+func (c *collector) begin(line int) {
+	c.line, c.start, c.count = line, len(c.errs), 0
 }
 
 func (c *collector) add(path, msg string) {
 	c.count++
-	c.rep.ErrorCount++
-	if len(c.rep.Errors) < c.max {
-		c.rep.Errors = append(c.rep.Errors, LineError{Line: c.line, Path: path, Msg: msg})
+	if len(c.errs)-c.start < c.max {
+		c.errs = append(c.errs, LineError{Line: c.line, Path: path, Msg: msg})
 	}
 }
 
@@ -376,7 +375,11 @@ func (lr *lineReader) next() (line []byte, n int, tooLong bool, err error) {
 	}
 }
 
-// line decodes and checks one line.
+// trimBOM removes a byte order mark from the start of the first line.
+func trimBOM(line []byte) []byte { return bytes.TrimPrefix(line, []byte("\ufeff")) }
+
+// line decodes and checks one line, except across records: those checks
+// are left in v.checks.
 func (v *validator) line(line []byte, c *collector) (registry.Household, bool) {
 	v.c = c
 	before := c.count

@@ -29,12 +29,33 @@ const (
 // minDate is the earliest date the format accepts.
 var minDate = time.Date(1800, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// validator converts wire records to the model, checking them. It keeps
-// the sets for the checks across records when cross is set.
+// validator converts wire records to the model, checking each on its own.
+// When cross is set, it records in checks the checks across records, for
+// seen to run them in line order.
 type validator struct {
-	today time.Time
-	c     *collector
-	cross bool
+	today  time.Time
+	c      *collector
+	cross  bool
+	checks []crossCheck
+}
+
+func newValidator(now time.Time, cross bool) *validator {
+	return &validator{today: dateOf(now), cross: cross}
+}
+
+func (v *validator) add(path, msg string) { v.c.add(path, msg) }
+
+// later records a check across records, with the number of the line's
+// errors so far: where its error, if any, belongs.
+func (v *validator) later(k crossCheck) {
+	k.at = v.c.count
+	v.checks = append(v.checks, k)
+}
+
+// seen holds, for the checks across records, the household IDs and the
+// fiscal codes (packed) of the lines checked so far. Only the sequencer
+// uses it, in line order.
+type seen struct {
 	ids   map[string]uint32
 	codes map[[12]byte]where
 }
@@ -45,16 +66,30 @@ type where struct {
 	member uint32
 }
 
-func newValidator(now time.Time, cross bool) *validator {
-	v := &validator{today: dateOf(now), cross: cross}
-	if cross {
-		v.ids = make(map[string]uint32)
-		v.codes = make(map[[12]byte]where)
-	}
-	return v
+func newSeen() *seen {
+	return &seen{ids: make(map[string]uint32), codes: make(map[[12]byte]where)}
 }
 
-func (v *validator) add(path, msg string) { v.c.add(path, msg) }
+// check runs a check of line recorded by validator.later: the household
+// ID or the fiscal code must be new; it is then remembered. Otherwise
+// check returns the error message.
+func (s *seen) check(line int, k *crossCheck) (msg string, dup bool) {
+	if k.member < 0 {
+		if first, dup := s.ids[k.id]; dup {
+			return fmt.Sprintf("is already used by the household on line %d", first), true
+		}
+		s.ids[k.id] = uint32(line)
+		return "", false
+	}
+	if first, dup := s.codes[k.code]; dup {
+		if int(first.line) == line {
+			return fmt.Sprintf("is already used by members[%d] of this household", first.member), true
+		}
+		return fmt.Sprintf("is already used on line %d, members[%d]", first.line, first.member), true
+	}
+	s.codes[k.code] = where{line: uint32(line), member: uint32(k.member)}
+	return "", false
+}
 
 func (v *validator) household(in *jsonHousehold) registry.Household {
 	h := registry.Household{
@@ -65,11 +100,7 @@ func (v *validator) household(in *jsonHousehold) registry.Household {
 		CohabitationKind: in.ConvivenzaKind,
 	}
 	if v.id("id", in.ID) && v.cross {
-		if first, dup := v.ids[in.ID]; dup {
-			v.add("id", fmt.Sprintf("is already used by the household on line %d", first))
-		} else {
-			v.ids[in.ID] = uint32(v.c.line)
-		}
+		v.later(crossCheck{path: "id", member: -1, id: in.ID})
 	}
 	switch in.Kind {
 	case "", string(registry.KindFamily):
@@ -210,8 +241,7 @@ func (v *validator) person(path string, index int, in *jsonPerson, kind registry
 	special := false
 	for i, c := range in.Citizenships {
 		cpath := at("citizenships[" + strconv.Itoa(i) + "]")
-		st, ok := anpr.CitizenshipState(c.StateCode)
-		if !ok {
+		if _, ok := anpr.CitizenshipState(c.StateCode); !ok {
 			v.add(cpath+".state_code", "is not an ISTAT code of a citizenship in ANPR table 2 (three digits, 100 for Italy)")
 		}
 		for _, prev := range in.Citizenships[:i] {
@@ -224,7 +254,10 @@ func (v *validator) person(path string, index int, in *jsonPerson, kind registry
 		case registry.StateBeingDetermined, registry.StateNotAttributable, registry.StateStateless:
 			special = true
 		}
-		cz := registry.Citizenship{StateCode: c.StateCode, Name: strings.ToUpper(st.Name)}
+		// The adjective as printed ("ROMENA"), or the state's name when
+		// there is none; empty for an invalid code, reported above.
+		name, _ := anpr.CitizenshipText(c.StateCode)
+		cz := registry.Citizenship{StateCode: c.StateCode, Name: name}
 		if c.Since != "" {
 			cz.Since, _ = after(cpath+".since", c.Since)
 		}
@@ -518,16 +551,7 @@ func (v *validator) fiscalCode(path string, index int, in *jsonPerson, p *regist
 	}
 	p.FiscalCode = code.String()
 	if v.cross {
-		key := pack(p.FiscalCode)
-		if first, dup := v.codes[key]; dup {
-			if int(first.line) == v.c.line {
-				v.add(path, fmt.Sprintf("is already used by members[%d] of this household", first.member))
-			} else {
-				v.add(path, fmt.Sprintf("is already used on line %d, members[%d]", first.line, first.member))
-			}
-		} else {
-			v.codes[key] = where{line: uint32(v.c.line), member: uint32(index)}
-		}
+		v.later(crossCheck{path: path, member: index, code: pack(p.FiscalCode)})
 	}
 	if !full {
 		return

@@ -484,6 +484,33 @@ func TestOmocodiaAccepted(t *testing.T) {
 	})
 }
 
+// TestCitizenshipNames checks the printed citizenship: the adjective, or
+// the state's name when table 2's state has none.
+func TestCitizenshipNames(t *testing.T) {
+	for _, tc := range []struct{ code, name string }{
+		{"235", "ROMENA"},
+		{"246", "VATICANA"},
+		{"731", "TUVALU"}, // no adjective
+		{"997", "IN CORSO DI DEFINIZIONE"},
+		{"999", "APOLIDE"},
+	} {
+		lines := exampleLines(t)
+		h := decodeObj(t, lines[lF001])
+		member(h, 2)["citizenships"] = []any{obj{"state_code": tc.code}}
+		lines[lF001] = encodeObj(t, h)
+		hs, rep, err := Decode(bytes.NewReader(joinLines(lines)), testNow, Options{})
+		if err != nil {
+			t.Fatalf("%s: %v\n%v", tc.code, err, rep.Errors)
+		}
+		if got := hs[0].Members[2].Citizenships; len(got) != 1 || got[0].StateCode != tc.code || got[0].Name != tc.name {
+			t.Errorf("%s: citizenships %+v, want %s", tc.code, got, tc.name)
+		}
+		if got := hs[0].Members[1].Citizenships; len(got) != 2 || got[0].Name != "ROMENA" || got[1].Name != "ITALIANA" {
+			t.Errorf("member 1: citizenships %+v", got)
+		}
+	}
+}
+
 func TestCrossRecord(t *testing.T) {
 	t.Run("household id used twice", func(t *testing.T) {
 		lines := exampleLines(t)
