@@ -535,10 +535,10 @@ func migrate(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// registryImport validates the whole file first and imports nothing when
-// any record is invalid; a valid file is read again and applied in batches
-// within one transaction, the store writing one batch while the next is
-// decoded.
+// registryImport reads the file once, writing its households in batches
+// within one transaction (the store writes one batch while the next is
+// decoded) and committing only when every record is valid: a file with
+// any invalid record imports nothing, and every error is reported.
 func registryImport(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("registry import", stderr)
 	var common config.Common
@@ -565,7 +565,7 @@ func registryImport(args []string, stdout, stderr io.Writer) error {
 	defer w.abandon()
 	bar := newProgress(stderr, size)
 	start := time.Now()
-	rep, err := importer.Import(ctx, in, start, importer.Options{Progress: bar.update, BatchSize: importBatch}, w.send)
+	rep, err := importer.Stream(ctx, in, start, importer.Options{Progress: bar.update, BatchSize: importBatch}, w.send)
 	bar.finish()
 	if err == nil {
 		err = w.close()
@@ -674,35 +674,20 @@ func (w *batchWriter) abandon() {
 	}
 }
 
-// openInput opens the file to import, which is read twice; standard input
-// ("-") is first copied to a temporary file, removed on Close. The size is
-// -1 when unknown.
-func openInput(name string) (io.ReadSeekCloser, int64, error) {
-	if name != "-" {
-		f, err := os.Open(name)
-		if err != nil {
-			return nil, 0, err
-		}
-		fi, err := f.Stat()
-		if err != nil {
-			f.Close()
-			return nil, 0, err
-		}
-		return f, fi.Size(), nil
+// openInput opens the file to import, or standard input ("-"). The size
+// is -1 when unknown.
+func openInput(name string) (io.ReadCloser, int64, error) {
+	if name == "-" {
+		return io.NopCloser(os.Stdin), -1, nil
 	}
-	f, err := os.CreateTemp("", "certa-import-*.jsonl")
+	f, err := os.Open(name)
 	if err != nil {
 		return nil, 0, err
 	}
-	// Unlinked at once: the data goes when the file is closed, whatever happens.
-	os.Remove(f.Name())
-	n, err := io.Copy(f, os.Stdin)
-	if err == nil {
-		_, err = f.Seek(0, io.SeekStart)
-	}
+	fi, err := f.Stat()
 	if err != nil {
 		f.Close()
-		return nil, 0, fmt.Errorf("reading standard input: %w", err)
+		return nil, 0, err
 	}
-	return f, n, nil
+	return f, fi.Size(), nil
 }

@@ -30,10 +30,7 @@ func newProgress(w io.Writer, size int64) *progress {
 }
 
 func passName(pass int) string {
-	switch pass {
-	case 1:
-		return "validating"
-	case 2:
+	if pass == 1 {
 		return "importing"
 	}
 	return "writing"

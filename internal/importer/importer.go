@@ -203,6 +203,53 @@ func Decode(r io.Reader, now time.Time, opts Options) ([]registry.Household, Rep
 	return out, rep, nil
 }
 
+// Stream reads r once, checking every record as Validate does, and passes
+// the valid households to apply in batches of BatchSize, in file order,
+// until the first invalid record; after that it only checks, to report
+// every error. It is for a caller that applies the batches within one
+// transaction and commits only when Stream returns nil: then an invalid
+// file imports nothing, and each line is decoded once instead of twice.
+// It returns ErrInvalid when the file has errors, or the first error of
+// apply or of reading, as is. Report.Imported counts the households passed
+// to apply.
+func Stream(ctx context.Context, r io.Reader, now time.Time, opts Options,
+	apply func(ctx context.Context, batch []registry.Household) error) (Report, error) {
+	opts = opts.withDefaults()
+	var rep Report
+	if apply == nil {
+		return rep, errors.New("importer: Stream needs an apply function")
+	}
+	batch := make([]registry.Household, 0, opts.BatchSize)
+	flush := func() error {
+		if len(batch) == 0 || rep.ErrorCount > 0 {
+			return nil
+		}
+		if err := apply(ctx, batch); err != nil {
+			return err
+		}
+		rep.Imported += len(batch)
+		batch = make([]registry.Household, 0, opts.BatchSize)
+		return nil
+	}
+	_, err := run(ctx, r, now, opts, 1, &rep, true, nil, func(h registry.Household) error {
+		if rep.ErrorCount > 0 {
+			return nil // the import is lost: only report from here on
+		}
+		batch = append(batch, h)
+		if len(batch) == opts.BatchSize {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	if err := verdict(&rep, err); err != nil {
+		return rep, err
+	}
+	return rep, nil
+}
+
 // Import validates the whole file, and only if every record is valid reads
 // it again from its current offset and passes the households to apply in
 // batches, in file order (see the package documentation). apply may keep

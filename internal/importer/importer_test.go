@@ -225,3 +225,48 @@ func TestReadError(t *testing.T) {
 		t.Errorf("Validate = %v, want the read error", err)
 	}
 }
+
+func TestStream(t *testing.T) {
+	lines := exampleLines(t)
+	ids := func(calls *[][]string) func(context.Context, []registry.Household) error {
+		return func(_ context.Context, b []registry.Household) error {
+			var got []string
+			for _, h := range b {
+				got = append(got, h.ID)
+			}
+			*calls = append(*calls, got)
+			return nil
+		}
+	}
+	t.Run("valid file, in batches", func(t *testing.T) {
+		var calls [][]string
+		rep, err := Stream(context.Background(), bytes.NewReader(joinLines(lines)), testNow, Options{BatchSize: 2}, ids(&calls))
+		if err != nil || fmt.Sprint(calls) != "[[F001 F002] [F003 C001] [A001]]" || rep.Imported != 5 || rep.Persons != 12 {
+			t.Fatalf("Stream: %v, batches %v, report %+v", err, calls, rep)
+		}
+	})
+	t.Run("stops applying at the first error, reports all", func(t *testing.T) {
+		bad := append([][]byte(nil), lines...)
+		bad[3] = []byte("{}")
+		bad = append(bad, []byte("[]"))
+		var calls [][]string
+		rep, err := Stream(context.Background(), bytes.NewReader(joinLines(bad)), testNow, Options{BatchSize: 2}, ids(&calls))
+		if !errors.Is(err, ErrInvalid) {
+			t.Fatalf("Stream: %v", err)
+		}
+		if fmt.Sprint(calls) != "[[F001 F002]]" || rep.Imported != 2 {
+			t.Errorf("applied %v (%d) despite the error on line 4", calls, rep.Imported)
+		}
+		if len(rep.Errors) < 2 || rep.Errors[0].Line != 4 || rep.Errors[len(rep.Errors)-1].Line != 6 {
+			t.Errorf("errors %v", rep.Errors)
+		}
+	})
+	t.Run("apply error", func(t *testing.T) {
+		boom := errors.New("boom")
+		_, err := Stream(context.Background(), bytes.NewReader(joinLines(lines)), testNow, Options{BatchSize: 2},
+			func(context.Context, []registry.Household) error { return boom })
+		if !errors.Is(err, boom) {
+			t.Fatalf("Stream: %v", err)
+		}
+	})
+}
