@@ -84,10 +84,22 @@ func qrBase(u *url.URL) string {
 type Request struct {
 	Type    string // API name or ANPR code
 	Subject string // holder's codice fiscale
-	// Requester identifies the API client or operator; Channel how it came.
+	// Requester identifies the API client or operator; Channel how it came:
+	// ChannelAPI (portals), or the counter ("cli", "counter").
 	Requester string
 	Channel   string
+	// At is the past date a storico certificate refers to, for the types
+	// that need one (templates.Type.NeedsDate).
+	At time.Time
 }
+
+// ChannelAPI is the channel of requests through the public API, where
+// ANPR does not issue the counter-only types.
+const ChannelAPI = "api"
+
+// unlimitedYears is how far the ledger puts the expiry of a certificate of
+// unlimited validity.
+const unlimitedYears = 100
 
 // Issued is a signed, recorded certificate.
 type Issued struct {
@@ -106,6 +118,19 @@ func (e *Engine) Issue(ctx context.Context, req Request) (Issued, error) {
 	if !ok {
 		return Issued{}, errs.New(errs.UnknownType, "unknown certificate type; supported: "+templates.TypeNames())
 	}
+	if ty.Counter && req.Channel == ChannelAPI {
+		return Issued{}, errs.New(errs.NotCertifiable, "rilascio-solo-allo-sportello: questo certificato si rilascia solo allo sportello dell'ufficio anagrafe")
+	}
+	now := e.cfg.Now().UTC().Truncate(time.Second)
+	at := civilDay(req.At)
+	switch {
+	case ty.NeedsDate && at.IsZero():
+		return Issued{}, errs.New(errs.InvalidRequest, "this certificate needs the past date it refers to (at)")
+	case ty.NeedsDate && (at.After(now) || at.Year() < 1800):
+		return Issued{}, errs.New(errs.InvalidRequest, "the date the certificate refers to (at) must be between 1800 and today")
+	case !ty.NeedsDate && !at.IsZero():
+		return Issued{}, errs.New(errs.InvalidRequest, "this certificate type takes no date (at)")
+	}
 	cf, err := codicefiscale.Parse(req.Subject)
 	if err != nil {
 		return Issued{}, err
@@ -121,17 +146,21 @@ func (e *Engine) Issue(ctx context.Context, req Request) (Issued, error) {
 	if err != nil {
 		return Issued{}, errs.Wrap(errs.Internal, "", fmt.Errorf("verification code: %w", err))
 	}
-	now := e.cfg.Now().UTC().Truncate(time.Second)
+	expires := now.AddDate(0, ty.ValidMonths, 0)
+	if ty.ValidMonths == 0 {
+		expires = now.AddDate(unlimitedYears, 0, 0)
+	}
 	doc := &templates.Document{
 		Type:      ty,
 		Code:      code,
 		VerifyURL: e.VerifyURL(code),
 		QRText:    e.qrBase + code,
 		IssuedAt:  now,
-		ExpiresAt: now.AddDate(0, ty.ValidMonths, 0),
+		ExpiresAt: expires,
 		Issuer:    e.cfg.Issuer,
 		Subject:   subj,
 		Demo:      e.cfg.Demo,
+		At:        at,
 	}
 	res, err := e.renderer.Render(doc)
 	if err != nil {
@@ -212,6 +241,14 @@ func (e *Engine) Lookup(ctx context.Context, typed string) (Status, error) {
 		return Status{}, err
 	}
 	return Status{Status: rec.StatusAt(now), Record: rec, CheckedAt: now}, nil
+}
+
+// civilDay returns t's calendar day at midnight UTC, or the zero time.
+func civilDay(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
 
 // SignatureLevel is the PAdES level of the documents e issues.

@@ -1,15 +1,47 @@
 package templates
 
-// The catalogue of certificate types: ANPR table 13, names and codes.
+// The catalogue of certificate types: ANPR table 13, by API name and code.
+// ValidMonths 0 means unlimited validity: the certificate attests facts
+// that cannot change (art. 41, comma 1, D.P.R. 445/2000).
 var types = []*Type{
-	{
-		Name: "residenza", Code: 8, Title: "CERTIFICATO DI RESIDENZA",
-		Certifies:   "The holder's registered residence (address) in the issuing comune.",
-		ValidMonths: 6, body: residenzaBody,
-	},
-	{
-		Name: "stato_famiglia", Code: 12, Title: "CERTIFICATO DI STATO DI FAMIGLIA",
-		Certifies:   "The composition of the holder's registered household and each member's relationship to its head.",
-		ValidMonths: 6, body: statoFamigliaBody,
-	},
+	{Name: "nascita", Code: 1, Title: "CERTIFICATO ANAGRAFICO DI NASCITA",
+		Certifies: "The holder's birth: date, place and birth record.", body: nascitaBody},
+	{Name: "morte", Code: 2, Title: "CERTIFICATO ANAGRAFICO DI MORTE", Counter: true,
+		Certifies: "The death of a person removed from the register: date and place.", body: morteBody},
+	{Name: "matrimonio", Code: 3, Title: "CERTIFICATO ANAGRAFICO DI MATRIMONIO",
+		Certifies: "The holder's marriage: spouse, date, place and record.", body: matrimonioBody},
+	{Name: "cancellazione", Code: 4, Title: "CERTIFICATO DI CANCELLAZIONE ANAGRAFICA", Counter: true,
+		Certifies: "The removal of a person from the register: date and reason.", body: cancellazioneBody},
+	{Name: "cittadinanza", Code: 5, Title: "CERTIFICATO DI CITTADINANZA", ValidMonths: 6,
+		Certifies: "The holder's citizenship.", body: cittadinanzaBody},
+	{Name: "storico_cittadinanza", Code: 6, Title: "CERTIFICATO STORICO DI CITTADINANZA", ValidMonths: 6, Counter: true,
+		Certifies: "The citizenships the holder has held, with the dates of acquisition.", body: storicoCittadinanzaBody},
+	{Name: "esistenza_in_vita", Code: 7, Title: "CERTIFICATO DI ESISTENZA IN VITA", ValidMonths: 6,
+		Certifies: "That the holder is alive on the date of issue.", body: esistenzaBody},
+	{Name: "residenza", Code: 8, Title: "CERTIFICATO DI RESIDENZA", ValidMonths: 6,
+		Certifies: "The holder's registered residence (address) in the issuing comune.", body: residenzaBody},
+	{Name: "storico_residenza", Code: 9, Title: "CERTIFICATO STORICO DI RESIDENZA", ValidMonths: 6, Counter: true,
+		Certifies: "The holder's addresses in the issuing comune over time.", body: storicoResidenzaBody},
+	{Name: "residenza_aire", Code: 10, Title: "CERTIFICATO DI RESIDENZA AIRE", ValidMonths: 6,
+		Certifies: "The holder's registration among Italians resident abroad (AIRE) and address abroad.", body: residenzaAIREBody},
+	{Name: "stato_civile", Code: 11, Title: "CERTIFICATO DI STATO CIVILE", ValidMonths: 6,
+		Certifies: "The holder's civil status.", body: statoCivileBody},
+	{Name: "stato_famiglia", Code: 12, Title: "CERTIFICATO DI STATO DI FAMIGLIA", ValidMonths: 6,
+		Certifies: "The members of the holder's registered household.", body: statoFamigliaBody},
+	{Name: "stato_famiglia_stato_civile", Code: 13, Title: "CERTIFICATO DI STATO DI FAMIGLIA E DI STATO CIVILE", ValidMonths: 6,
+		Certifies: "The members of the holder's registered household and each one's civil status.", body: statoFamigliaStatoCivileBody},
+	{Name: "residenza_convivenza", Code: 14, Title: "CERTIFICATO DI RESIDENZA IN CONVIVENZA", ValidMonths: 6,
+		Certifies: "The holder's residence in an institutional cohabitation (convivenza anagrafica).", body: residenzaConvivenzaBody},
+	{Name: "stato_famiglia_aire", Code: 15, Title: "CERTIFICATO DI STATO DI FAMIGLIA AIRE", ValidMonths: 6,
+		Certifies: "The members of the holder's household registered in the AIRE, and its address abroad.", body: statoFamigliaAIREBody},
+	{Name: "stato_famiglia_parentela", Code: 16, Title: "CERTIFICATO DI STATO DI FAMIGLIA CON RAPPORTI DI PARENTELA", ValidMonths: 6,
+		Certifies: "The members of the holder's registered household and each one's relationship to its head.", body: statoFamigliaParentelaBody},
+	{Name: "stato_libero", Code: 17, Title: "CERTIFICATO DI STATO LIBERO", ValidMonths: 6,
+		Certifies: "That the holder is free to marry or enter a civil union (not married, not in a civil union).", body: statoLiberoBody},
+	{Name: "unione_civile", Code: 18, Title: "CERTIFICATO ANAGRAFICO DI UNIONE CIVILE",
+		Certifies: "The holder's civil union: partner, date and place.", body: unioneCivileBody},
+	{Name: "contratto_convivenza", Code: 19, Title: "CERTIFICATO DI CONTRATTO DI CONVIVENZA", ValidMonths: 6,
+		Certifies: "The holder's cohabitation contract (L. 76/2016) registered in the anagrafe.", body: contrattoConvivenzaBody},
+	{Name: "storico_residenza_data", Code: 20, Title: "CERTIFICATO STORICO DI RESIDENZA ALLA DATA", ValidMonths: 6, Counter: true, NeedsDate: true,
+		Certifies: "The holder's address in the issuing comune on a given past date.", body: storicoResidenzaDataBody},
 }

@@ -33,9 +33,15 @@ type Type struct {
 	Code      int    // ANPR table 13 code
 	Title     string // printed title
 	Certifies string // what it certifies, one English sentence
-	// ValidMonths is the validity from the issue date (art. 41 DPR 445/2000).
+	// ValidMonths is the validity from the issue date (art. 41 DPR 445/2000);
+	// 0 means unlimited (facts that cannot change).
 	ValidMonths int
-	body        func(p *page, d *Document)
+	// Counter marks the types issued only at the registry office's counter
+	// (ANPR: not online).
+	Counter bool
+	// NeedsDate marks the types that certify a past date (Document.At).
+	NeedsDate bool
+	body      func(p *page, d *Document)
 }
 
 // LookupType finds a type by its API name or its ANPR code ("8").
@@ -81,6 +87,8 @@ type Document struct {
 	Subject   registry.Subject
 	// Demo marks documents signed with a demo key: the page says so.
 	Demo bool
+	// At is the date a storico certificate refers to (Type.NeedsDate).
+	At time.Time
 }
 
 // Result is a rendered, unsigned document.
@@ -232,7 +240,11 @@ func (p *page) closing(d *Document) {
 	pdf.Ln(2)
 	p.para(5, "Il presente certificato non può essere prodotto agli organi della pubblica amministrazione o ai privati gestori di pubblici servizi (art. 40, comma 01, D.P.R. 28 dicembre 2000, n. 445).", "J")
 	pdf.Ln(2)
-	p.para(5, "Validità: sei mesi dalla data di rilascio, fino al "+date(d.ExpiresAt)+" (art. 41 D.P.R. 445/2000).", "L")
+	if d.Type.ValidMonths == 0 {
+		p.para(5, "Validità illimitata (art. 41, comma 1, D.P.R. 445/2000).", "L")
+	} else {
+		p.para(5, "Validità: sei mesi dalla data di rilascio, fino al "+date(d.ExpiresAt)+" (art. 41 D.P.R. 445/2000).", "L")
+	}
 	pdf.Ln(4)
 	p.font("", 11)
 	p.line(6, TitleCase(d.Issuer.Comune)+", "+date(d.IssuedAt), "L")

@@ -40,12 +40,61 @@ func fixtureDocument(t *testing.T, typ string) *Document {
 		t.Fatalf("type %s missing", typ)
 	}
 	issued := time.Date(2026, 11, 23, 10, 30, 0, 0, time.UTC)
-	return &Document{
+	d := &Document{
 		Type: ty, Code: "ABCD-EFGH-JKMN-PQRS", VerifyURL: "http://127.0.0.1:8080/v/ABCD-EFGH-JKMN-PQRS", QRText: "HTTP://127.0.0.1:8080/V/ABCD-EFGH-JKMN-PQRS",
-		IssuedAt: issued, ExpiresAt: issued.AddDate(0, 6, 0),
+		IssuedAt: issued, ExpiresAt: issued.AddDate(0, ty.ValidMonths, 0),
 		Issuer:  Issuer{Comune: "LODI", Province: "LO", Office: "Ufficio Anagrafe"},
 		Subject: fixtureSubject(), Demo: true,
 	}
+	fitFixture(d)
+	return d
+}
+
+// fitFixture gives the fixture holder the facts the document's type
+// certifies (a death, a civil union, an AIRE registration, ...), as the
+// engine's rules would require.
+func fitFixture(d *Document) {
+	per := &d.Subject.Person
+	h := &d.Subject.Household
+	lodi := registry.Place{ComuneCode: "E648", Name: "LODI", Province: "LO"}
+	per.BirthRecord = &registry.CivilRecord{ComuneCode: "E648", Year: 1980, Part: "I", Series: "A", Number: "12"}
+	per.Citizenships[0].Since = day(1980, 1, 1)
+	per.CivilEvents = []registry.CivilEvent{{Kind: registry.EventMarriage, Date: day(2008, 6, 14), Place: lodi,
+		PartnerFiscalCode: "PPSNCL82M55Z129X", PartnerName: "POPESCU NICOLETA ȘTEFANIA",
+		Record: &registry.CivilRecord{ComuneCode: "E648", Year: 2008, Part: "I", Number: "45"}}}
+	per.Residences = []registry.Residence{
+		{From: day(1980, 1, 1), To: day(2008, 6, 30), Address: registry.Address{Toponym: "CORSO", Street: "UMBERTO I", Number: "3", PostalCode: "26900"}},
+		{From: day(2008, 7, 1), Address: h.Address},
+	}
+	switch d.Type.Name {
+	case "morte":
+		per.Removal = &registry.Removal{Reason: registry.RemovalDeath, Date: day(2026, 10, 2), DeathPlace: lodi}
+	case "cancellazione":
+		per.Removal = &registry.Removal{Reason: 3, Date: day(2025, 4, 30)}
+	case "unione_civile":
+		per.CivilStatus = registry.CivilUnited
+		per.CivilEvents = []registry.CivilEvent{{Kind: registry.EventCivilUnion, Date: day(2019, 5, 11), Place: lodi,
+			PartnerFiscalCode: "BNCLCU75B10F205K", PartnerName: "BIANCHI LUCA",
+			Record: &registry.CivilRecord{ComuneCode: "E648", Year: 2019, Part: "I", Series: "U", Number: "2"}}}
+	case "stato_libero":
+		per.CivilStatus = registry.CivilDivorced
+	case "contratto_convivenza":
+		per.Contracts = []registry.CohabitationContract{{PartnerFiscalCode: "BNCLCU75B10F205K", PartnerName: "BIANCHI LUCA",
+			Date: day(2021, 2, 1), Registered: day(2021, 2, 20), Professional: "NOTAIO ANNA VERDI"}}
+	case "residenza_aire", "stato_famiglia_aire":
+		per.AIRE = &registry.AIRE{Since: day(2015, 9, 1), Consulate: "CONSOLATO GENERALE D'ITALIA A MONACO DI BAVIERA"}
+		h.AIRE = true
+		h.Address = registry.Address{Street: "LEOPOLDSTRASSE", Number: "5", PostalCode: "80802", Locality: "MÜNCHEN", Country: "GERMANIA", StateCode: "Z112"}
+	case "residenza_convivenza":
+		h.Kind = registry.KindCohabitation
+		h.CohabitationName = "RSA SANTA CHIARA"
+		h.CohabitationKind = 2
+	case "storico_residenza_data":
+		d.At = day(2005, 3, 15)
+	case "storico_cittadinanza":
+		per.Citizenships = append(per.Citizenships, registry.Citizenship{StateCode: "235", Name: "ROMENA", Since: day(2012, 7, 3)})
+	}
+	h.Members[0] = *per
 }
 
 func newRenderer(t testing.TB) *Renderer {

@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"certa.example/certa/engine"
+	"certa.example/certa/internal/civildate"
 	"certa.example/certa/internal/comuni"
 	"certa.example/certa/internal/config"
 	"certa.example/certa/internal/httpapi"
@@ -245,11 +246,19 @@ func issue(args []string, stdout, stderr io.Writer) error {
 	typ := fs.String("type", "", "certificate type: "+templates.TypeNames())
 	subject := fs.String("subject", "", "holder's codice fiscale")
 	out := fs.String("out", "", "output PDF file")
+	atFlag := fs.String("at", "", "for storico_residenza_data: the past date it refers to, YYYY-MM-DD")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *typ == "" || *subject == "" || *out == "" {
 		return errors.New("issue needs --type, --subject and --out")
+	}
+	var at time.Time
+	if *atFlag != "" {
+		var ok bool
+		if at, ok = civildate.Parse(*atFlag); !ok {
+			return fmt.Errorf("--at %q: want a date YYYY-MM-DD", *atFlag)
+		}
 	}
 	if err := sc.Resolve(); err != nil {
 		return err
@@ -260,7 +269,7 @@ func issue(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer st.env.Close()
-	iss, err := st.engine.Issue(ctx, engine.Request{Type: *typ, Subject: *subject, Requester: "cli", Channel: "cli"})
+	iss, err := st.engine.Issue(ctx, engine.Request{Type: *typ, Subject: *subject, Requester: "cli", Channel: "cli", At: at})
 	if err != nil {
 		return err
 	}

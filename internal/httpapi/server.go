@@ -134,6 +134,7 @@ func (s *Server) Handler() http.Handler {
 		r.With(s.authenticate).Post("/certificates", s.issue)
 		r.With(s.authenticate).Get("/certificates/{code}", s.certificate)
 		r.Post("/verify", s.verifyAPI)
+		r.Get("/types", s.types)
 	})
 	r.Get("/v/{code}", s.status)
 	r.Get("/V/{code}", s.status)
@@ -202,7 +203,7 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	iss, err := s.engine.Issue(r.Context(), engine.Request{
-		Type: req.Type, Subject: req.Subject, Requester: clientFrom(r.Context()), Channel: "api",
+		Type: req.Type, Subject: req.Subject, Requester: clientFrom(r.Context()), Channel: engine.ChannelAPI,
 	})
 	if err != nil {
 		s.writeProblem(w, r, err)

@@ -1,0 +1,105 @@
+package engine_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"certa.example/certa/engine"
+	"certa.example/certa/internal/errs"
+	"certa.example/certa/internal/testutil"
+	"certa.example/certa/templates"
+	"certa.example/certa/verify"
+)
+
+// TestIssueEveryType issues each type of the catalogue for the first
+// person of the synthetic registry its rules accept, through the counter
+// channel, and checks the document with certa's verifier and pdftotext.
+func TestIssueEveryType(t *testing.T) {
+	testutil.RequireTools(t, "pdftotext")
+	f := newFixture(t, "http://127.0.0.1:8080")
+	f.now = time.Now() // within the demo seal's validity
+	ctx := context.Background()
+	everyone, err := f.emb.Store.Residents(ctx, 10000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := &verify.Verifier{Roots: f.emb.Roots, Ledger: f.emb.Store, Now: func() time.Time { return f.now }}
+	for _, ty := range templates.Types() {
+		t.Run(ty.Name, func(t *testing.T) {
+			req := engine.Request{Type: ty.Name, Requester: "t", Channel: "counter"}
+			if ty.NeedsDate {
+				req.At = time.Date(2024, 1, 15, 0, 0, 0, 0, time.UTC)
+			}
+			var iss engine.Issued
+			for _, p := range everyone {
+				sub, err := f.emb.Store.Subject(ctx, p.FiscalCode)
+				if err != nil || engine.CheckRules(ty.Name, sub) != nil {
+					continue
+				}
+				req.Subject = p.FiscalCode
+				if iss, err = f.eng.Issue(ctx, req); err != nil {
+					t.Fatalf("Issue for a subject the rules accept: %v", err)
+				}
+				break
+			}
+			if iss.Code == "" {
+				t.Fatalf("no person of the synthetic registry qualifies for %s", ty.Name)
+			}
+			wantExpiry := iss.IssuedAt.AddDate(0, ty.ValidMonths, 0)
+			if ty.ValidMonths == 0 {
+				wantExpiry = iss.IssuedAt.AddDate(100, 0, 0)
+			}
+			if !iss.ExpiresAt.Equal(wantExpiry) {
+				t.Errorf("expires %v, want %v", iss.ExpiresAt, wantExpiry)
+			}
+			rep, err := v.VerifyPDF(ctx, iss.PDF)
+			if err != nil || rep.Verdict != verify.Valid {
+				t.Fatalf("verify: %v %+v", err, rep)
+			}
+			path := testutil.WriteTemp(t, ty.Name+".pdf", iss.PDF)
+			out, code := testutil.Output(t, "pdftotext", "-layout", path, "-")
+			if code != 0 || !strings.Contains(out, ty.Title) {
+				t.Errorf("pdftotext (exit %d) lacks the title %q", code, ty.Title)
+			}
+		})
+	}
+}
+
+// TestCounterTypesRefusedOnline: the storico types, morte and
+// cancellazione are issued only at the counter; the API refuses them.
+func TestCounterTypesRefusedOnline(t *testing.T) {
+	f := newFixture(t, "http://127.0.0.1:8080")
+	for _, ty := range templates.Types() {
+		if !ty.Counter {
+			continue
+		}
+		_, err := f.eng.Issue(context.Background(), engine.Request{Type: ty.Name, Subject: f.people[0].FiscalCode, Requester: "t", Channel: engine.ChannelAPI})
+		if errs.KindOf(err) != errs.NotCertifiable {
+			t.Errorf("%s through the API: %v", ty.Name, err)
+		}
+	}
+}
+
+func TestDateOfStoricoAllaData(t *testing.T) {
+	f := newFixture(t, "http://127.0.0.1:8080")
+	cf := f.people[0].FiscalCode
+	for _, tc := range []struct {
+		name string
+		typ  string
+		at   time.Time
+	}{
+		{"missing", "storico_residenza_data", time.Time{}},
+		{"future", "storico_residenza_data", f.now.AddDate(0, 0, 2)},
+		{"too old", "storico_residenza_data", time.Date(1700, 1, 1, 0, 0, 0, 0, time.UTC)},
+		{"date on a type without one", "residenza", time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := f.eng.Issue(context.Background(), engine.Request{Type: tc.typ, Subject: cf, Requester: "t", Channel: "counter", At: tc.at})
+			if errs.KindOf(err) != errs.InvalidRequest {
+				t.Errorf("got %v", err)
+			}
+		})
+	}
+}
