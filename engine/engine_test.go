@@ -78,7 +78,7 @@ func TestIssueRejects(t *testing.T) {
 		name, typ, subject string
 		kind               errs.Kind
 	}{
-		{"unknown type", "nascita", good, errs.UnknownType},
+		{"unknown type", "passaporto", good, errs.UnknownType},
 		{"bad fiscal code", "residenza", "XXXXXXXXXXXXXXXX", errs.InvalidFiscalCode},
 		{"absent subject", "residenza", "RSSMRA85T10A562S", errs.SubjectNotFound},
 	} {

@@ -183,7 +183,7 @@ func TestLookupType(t *testing.T) {
 	for _, tc := range []struct {
 		in   string
 		want string
-	}{{"residenza", "residenza"}, {"8", "residenza"}, {"stato_famiglia", "stato_famiglia"}, {"12", "stato_famiglia"}, {"nascita", ""}, {"", ""}} {
+	}{{"residenza", "residenza"}, {"8", "residenza"}, {"stato_famiglia", "stato_famiglia"}, {"12", "stato_famiglia"}, {"nascita", "nascita"}, {"1", "nascita"}, {"20", "storico_residenza_data"}, {"21", ""}, {"0", ""}, {"passaporto", ""}, {"", ""}} {
 		t.Run(tc.in, func(t *testing.T) {
 			ty, ok := LookupType(tc.in)
 			if tc.want == "" {

@@ -305,7 +305,7 @@ func TestBadInput(t *testing.T) {
 		status  int
 		problem string
 	}{
-		{"unknown type", "POST", "/api/v1/certificates", `{"type":"nascita","subject":"` + good + `"}`, auth, 422, "unknown-type"},
+		{"unknown type", "POST", "/api/v1/certificates", `{"type":"passaporto","subject":"` + good + `"}`, auth, 422, "unknown-type"},
 		{"bad checksum", "POST", "/api/v1/certificates", `{"type":"residenza","subject":"` + good[:15] + flip(good[15]) + `"}`, auth, 422, "invalid-fiscal-code"},
 		{"malformed code", "POST", "/api/v1/certificates", `{"type":"residenza","subject":"NOT-A-CODE"}`, auth, 422, "invalid-fiscal-code"},
 		{"unknown subject", "POST", "/api/v1/certificates", `{"type":"residenza","subject":"` + absent + `"}`, auth, 404, "subject-not-found"},
