@@ -7,7 +7,9 @@ import (
 	"time"
 
 	"certa.example/certa/engine"
+	"certa.example/certa/internal/codicefiscale"
 	"certa.example/certa/internal/errs"
+	"certa.example/certa/internal/registry"
 	"certa.example/certa/internal/testutil"
 	"certa.example/certa/templates"
 	"certa.example/certa/verify"
@@ -21,6 +23,11 @@ func TestIssueEveryType(t *testing.T) {
 	f := newFixture(t, "http://127.0.0.1:8080")
 	f.now = time.Now() // within the demo seal's validity
 	ctx := context.Background()
+	// The storetest fixtures add what the small synthetic registry may
+	// lack: a convivenza, a cohabitation contract.
+	if err := f.emb.Store.PutHouseholds(ctx, extraHouseholds(t)); err != nil {
+		t.Fatal(err)
+	}
 	everyone, err := f.emb.Store.Residents(ctx, 10000)
 	if err != nil {
 		t.Fatal(err)
@@ -101,5 +108,27 @@ func TestDateOfStoricoAllaData(t *testing.T) {
 				t.Errorf("got %v", err)
 			}
 		})
+	}
+}
+
+func extraHouseholds(t *testing.T) []registry.Household {
+	lodi := registry.Place{ComuneCode: "E648", Name: "LODI", Province: "LO"}
+	addr := registry.Address{Toponym: "VIA", Street: "ROMA", Number: "1", PostalCode: "26900"}
+	person := func(surname, name string, sex registry.Sex, kin int) registry.Person {
+		birth := time.Date(1970, 3, 4, 0, 0, 0, 0, time.UTC)
+		cf, err := codicefiscale.Compute(surname, name, sex, birth, "E648")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return registry.Person{FiscalCode: cf.String(), Surname: surname, Name: name, Sex: sex, BirthDate: birth, BirthPlace: lodi,
+			Citizenships: []registry.Citizenship{{StateCode: "100", Name: "ITALIANA"}}, CivilStatus: registry.CivilSingle,
+			Kinship: kin, Certifiability: registry.CertFull, Residences: []registry.Residence{{From: birth, Address: addr}}}
+	}
+	a, b := person("ZETA", "PAOLO", registry.Male, registry.KinHead), person("ZETA", "ELENA", registry.Female, registry.KinCohabitant)
+	a.Contracts = []registry.CohabitationContract{{PartnerFiscalCode: b.FiscalCode, PartnerName: "ZETA ELENA", Date: time.Date(2018, 4, 10, 0, 0, 0, 0, time.UTC), Registered: time.Date(2018, 5, 2, 0, 0, 0, 0, time.UTC)}}
+	c, d := person("ZUCCA", "GIULIA", registry.Female, registry.CohabResponsible), person("ZUCCA", "ANNA", registry.Female, registry.CohabMember)
+	return []registry.Household{
+		{ID: "FX0001", Kind: registry.KindFamily, Address: addr, Members: []registry.Person{a, b}},
+		{ID: "FX0002", Kind: registry.KindCohabitation, Address: addr, CohabitationName: "ISTITUTO SAN GIUSEPPE", CohabitationKind: 3, Members: []registry.Person{c, d}},
 	}
 }

@@ -198,25 +198,23 @@ func (e *Engine) Issue(ctx context.Context, req Request) (Issued, error) {
 // VerifyURL is the public verification page of code.
 func (e *Engine) VerifyURL(code string) string { return e.cfg.PublicURL + "/v/" + code }
 
-// CheckRules applies the issuance checks of the type named typ to s, as
-// Issue does, without issuing: nil means a certificate may be issued.
+// CheckRules applies the issuance checks of the type typ (API name or ANPR
+// code) to s, as Issue does, without issuing: nil means a certificate may
+// be issued. A refusal is an errs.NotCertifiable error carrying the rule
+// (errs.RuleOf). The rules do not depend on the template catalogue: a type
+// with rules is checked even before it can be rendered.
 func CheckRules(typ string, s registry.Subject) error {
-	ty, ok := templates.LookupType(typ)
-	if !ok {
-		return errs.New(errs.UnknownType, "unknown certificate type; supported: "+templates.TypeNames())
+	if ty, ok := templates.LookupType(typ); ok {
+		return checkRules(ty, s)
 	}
-	return checkRules(ty, s)
+	if name, ok := ruleTypeName(typ); ok {
+		return applyRules(name, s)
+	}
+	return errs.New(errs.UnknownType, "unknown certificate type; supported: "+templates.TypeNames())
 }
 
 // checkRules applies the type's issuance checks (see rules.go).
-func checkRules(ty *templates.Type, s registry.Subject) error {
-	for _, r := range rulesFor(ty.Name) {
-		if r.refuses(s) {
-			return errs.New(errs.NotCertifiable, r.slug+": "+r.detail)
-		}
-	}
-	return nil
-}
+func checkRules(ty *templates.Type, s registry.Subject) error { return applyRules(ty.Name, s) }
 
 // Status is what the public verification page shows for a code.
 type Status struct {

@@ -40,18 +40,27 @@ type Error struct {
 	Public string
 	// Err is the underlying cause, for logs only.
 	Err error
+	// Rule and Title name the rule that refused a NotCertifiable request:
+	// its stable kebab-case slug and its short English title (the problem
+	// subtype). Empty for every other error.
+	Rule  string
+	Title string
 }
 
 func (e *Error) Error() string {
+	kind := e.Kind.String()
+	if e.Rule != "" {
+		kind += "/" + e.Rule
+	}
 	switch {
 	case e.Err != nil && e.Public != "":
-		return fmt.Sprintf("%s: %s: %v", e.Kind, e.Public, e.Err)
+		return fmt.Sprintf("%s: %s: %v", kind, e.Public, e.Err)
 	case e.Err != nil:
-		return fmt.Sprintf("%s: %v", e.Kind, e.Err)
+		return fmt.Sprintf("%s: %v", kind, e.Err)
 	case e.Public != "":
-		return fmt.Sprintf("%s: %s", e.Kind, e.Public)
+		return fmt.Sprintf("%s: %s", kind, e.Public)
 	}
-	return e.Kind.String()
+	return kind
 }
 
 func (e *Error) Unwrap() error { return e.Err }
@@ -80,6 +89,15 @@ func PublicOf(err error) string {
 		return e.Public
 	}
 	return ""
+}
+
+// RuleOf returns the slug and title of the rule err carries, if any.
+func RuleOf(err error) (slug, title string) {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Rule, e.Title
+	}
+	return "", ""
 }
 
 var kindNames = [...]string{

@@ -2,9 +2,14 @@ package httpapi
 
 import (
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 
+	"github.com/go-chi/chi/v5"
+
+	"certa.example/certa/engine"
 	"certa.example/certa/internal/errs"
 )
 
@@ -45,6 +50,11 @@ const ProblemTypeBase = "/problems/"
 
 // problemFor maps an error to its problem document. Internal errors get
 // no detail: the cause goes to the log only.
+//
+// A refusal by one of the engine's issuance rules is a subtype of
+// not-certifiable: its type is /problems/not-certifiable/<rule slug>, its
+// title the rule's English title, its detail the rule's reason in Italian
+// (the citizen's words); the status stays 422.
 func problemFor(err error) Problem {
 	k := errs.KindOf(err)
 	spec, ok := problemSpec[k]
@@ -55,7 +65,38 @@ func problemFor(err error) Problem {
 	if k != errs.Internal {
 		p.Detail = errs.PublicOf(err)
 	}
+	if k == errs.NotCertifiable {
+		// Only a known rule gets a subtype: its type URL is documented.
+		if slug, title := errs.RuleOf(err); slug != "" && title != "" {
+			if _, ok := engine.RuleBySlug(slug); ok {
+				p.Type, p.Title = ruleProblemType(slug), title
+			}
+		}
+	}
 	return p
+}
+
+// ruleProblemType is the problem type of a refusal by the issuance rule
+// with the given slug.
+func ruleProblemType(slug string) string {
+	return ProblemTypeBase + errs.NotCertifiable.String() + "/" + slug
+}
+
+// ruleProblemDoc documents the problem subtype of one issuance rule at its
+// URI, /problems/not-certifiable/{rule}: the English title, the reason in
+// Italian and the certificate types that apply the rule.
+func (s *Server) ruleProblemDoc(w http.ResponseWriter, r *http.Request) {
+	rule, ok := engine.RuleBySlug(chi.URLParam(r, "rule"))
+	if !ok {
+		s.writeProblem(w, r, errs.New(errs.NotFound, "no such problem type"))
+		return
+	}
+	spec := problemSpec[errs.NotCertifiable]
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	fmt.Fprintf(w, "%s\n\n%s (HTTP %d).\nA case of %s%s: %s.\n\nMotivo: %s.\n\nCertificate types that apply this check: %s.\nSee README.md, section \"Errors\".\n",
+		ruleProblemType(rule.Slug()), rule.Title(), spec.status,
+		ProblemTypeBase, errs.NotCertifiable, spec.title,
+		rule.Detail(), strings.Join(engine.RuleTypes(rule.Slug()), ", "))
 }
 
 // writeProblem answers with the problem for err and logs the detail.

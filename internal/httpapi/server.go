@@ -141,6 +141,7 @@ func (s *Server) Handler() http.Handler {
 	r.Get("/verifica", s.verifyPage)
 	r.Post("/verifica", s.verifyUpload)
 	r.Get(ProblemTypeBase+"{slug}", s.problemDoc)
+	r.Get(ProblemTypeBase+errs.NotCertifiable.String()+"/{rule}", s.ruleProblemDoc)
 	return r
 }
 
