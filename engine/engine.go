@@ -25,6 +25,7 @@ import (
 	"strings"
 	"time"
 
+	"certa.example/certa/internal/bollo"
 	"certa.example/certa/internal/codicefiscale"
 	"certa.example/certa/internal/errs"
 	"certa.example/certa/internal/ledger"
@@ -91,6 +92,10 @@ type Request struct {
 	// At is the past date a storico certificate refers to, for the types
 	// that need one (templates.Type.NeedsDate).
 	At time.Time
+	// Bollo says how the stamp duty is settled; required on the API
+	// channel. Use is the destination of use (bollo.Use).
+	Bollo *bollo.Request
+	Use   bollo.Use
 }
 
 // ChannelAPI is the channel of requests through the public API, where
@@ -134,6 +139,19 @@ func (e *Engine) Issue(ctx context.Context, req Request) (Issued, error) {
 	cf, err := codicefiscale.Parse(req.Subject)
 	if err != nil {
 		return Issued{}, err
+	}
+	var stamp bollo.Request
+	if req.Bollo != nil {
+		stamp = *req.Bollo
+	}
+	if req.Bollo != nil || req.Channel == ChannelAPI {
+		if err := stamp.Validate(req.Use); err != nil {
+			return Issued{}, err
+		}
+	} else if req.Use != "" {
+		if _, err := bollo.ParseUse(string(req.Use)); err != nil {
+			return Issued{}, err
+		}
 	}
 	subj, err := e.store.Subject(ctx, cf.String())
 	if err != nil {

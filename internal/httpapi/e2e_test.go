@@ -112,8 +112,13 @@ func (e *env) do(method, path string, body io.Reader, headers ...string) (*http.
 	return resp, b
 }
 
+// paidBollo is a stamp duty paid with a contrassegno telematico.
+var paidBollo = json.RawMessage(`{"paid":{"marca":"01234567890123"}}`)
+
+const bolloJSON = `,"bollo":{"paid":{"marca":"01234567890123"}}`
+
 func (e *env) issue(typ, subject, accept string) (*http.Response, []byte) {
-	body, _ := json.Marshal(map[string]string{"type": typ, "subject": subject})
+	body, _ := json.Marshal(map[string]any{"type": typ, "subject": subject, "bollo": paidBollo})
 	return e.do("POST", "/api/v1/certificates", bytes.NewReader(body),
 		"Authorization", "Bearer "+e.key, "Content-Type", "application/json", "Accept", accept)
 }
@@ -305,10 +310,10 @@ func TestBadInput(t *testing.T) {
 		status  int
 		problem string
 	}{
-		{"unknown type", "POST", "/api/v1/certificates", `{"type":"passaporto","subject":"` + good + `"}`, auth, 422, "unknown-type"},
-		{"bad checksum", "POST", "/api/v1/certificates", `{"type":"residenza","subject":"` + good[:15] + flip(good[15]) + `"}`, auth, 422, "invalid-fiscal-code"},
-		{"malformed code", "POST", "/api/v1/certificates", `{"type":"residenza","subject":"NOT-A-CODE"}`, auth, 422, "invalid-fiscal-code"},
-		{"unknown subject", "POST", "/api/v1/certificates", `{"type":"residenza","subject":"` + absent + `"}`, auth, 404, "subject-not-found"},
+		{"unknown type", "POST", "/api/v1/certificates", `{"type":"passaporto","subject":"` + good + `"`+bolloJSON+`}`, auth, 422, "unknown-type"},
+		{"bad checksum", "POST", "/api/v1/certificates", `{"type":"residenza","subject":"` + good[:15] + flip(good[15]) + `"`+bolloJSON+`}`, auth, 422, "invalid-fiscal-code"},
+		{"malformed code", "POST", "/api/v1/certificates", `{"type":"residenza","subject":"NOT-A-CODE"`+bolloJSON+`}`, auth, 422, "invalid-fiscal-code"},
+		{"unknown subject", "POST", "/api/v1/certificates", `{"type":"residenza","subject":"` + absent + `"`+bolloJSON+`}`, auth, 404, "subject-not-found"},
 		{"missing fields", "POST", "/api/v1/certificates", `{"type":"residenza"}`, auth, 400, "invalid-request"},
 		{"unknown field", "POST", "/api/v1/certificates", `{"type":"residenza","subject":"` + good + `","x":1}`, auth, 400, "invalid-request"},
 		{"not json", "POST", "/api/v1/certificates", `type=residenza`, auth, 400, "invalid-request"},
@@ -324,6 +329,11 @@ func TestBadInput(t *testing.T) {
 		{"unknown route", "GET", "/nope", ``, nil, 404, "not-found"},
 		{"unknown certificate", "GET", "/api/v1/certificates/ABCD-EFGH-JKMN-PQRS", ``, auth, 404, "not-found"},
 		{"wrong method", "DELETE", "/api/v1/certificates", ``, auth, 400, "invalid-request"},
+		{"no bollo", "POST", "/api/v1/certificates", `{"type":"residenza","subject":"` + good + `"}`, auth, 400, "invalid-request"},
+		{"bad marca", "POST", "/api/v1/certificates", `{"type":"residenza","subject":"` + good + `","bollo":{"paid":{"marca":"123"}}}`, auth, 400, "invalid-request"},
+		{"unknown bollo member", "POST", "/api/v1/certificates", `{"type":"residenza","subject":"` + good + `","bollo":{"cash":{}}}`, auth, 400, "invalid-request"},
+		{"judicial use without exemption", "POST", "/api/v1/certificates", `{"type":"residenza","subject":"` + good + `","use":"judicial"` + bolloJSON + `}`, auth, 400, "invalid-request"},
+		{"unknown use", "POST", "/api/v1/certificates", `{"type":"residenza","subject":"` + good + `","use":"shopping"` + bolloJSON + `}`, auth, 400, "invalid-request"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			resp, body := e.do(tc.method, tc.path, strings.NewReader(tc.body), tc.headers...)

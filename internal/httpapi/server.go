@@ -28,6 +28,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"certa.example/certa/engine"
+	"certa.example/certa/internal/bollo"
 	"certa.example/certa/internal/errs"
 	"certa.example/certa/internal/ledger"
 	"certa.example/certa/templates"
@@ -168,8 +169,10 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 
 // issueRequest is the body of POST /api/v1/certificates.
 type issueRequest struct {
-	Type    string `json:"type"`
-	Subject string `json:"subject"`
+	Type    string         `json:"type"`
+	Subject string         `json:"subject"`
+	Bollo   *bollo.Request `json:"bollo"`
+	Use     bollo.Use      `json:"use"`
 }
 
 // issueResponse is the JSON answer to an issuance.
@@ -205,6 +208,7 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request) {
 	}
 	iss, err := s.engine.Issue(r.Context(), engine.Request{
 		Type: req.Type, Subject: req.Subject, Requester: clientFrom(r.Context()), Channel: engine.ChannelAPI,
+		Bollo: req.Bollo, Use: req.Use,
 	})
 	if err != nil {
 		s.writeProblem(w, r, err)
@@ -436,6 +440,10 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxJSONBody))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		var known *errs.Error
+		if errors.As(err, &known) {
+			return known // a field's own parser said what is wrong (e.g. bollo)
+		}
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			return errs.New(errs.PayloadTooLarge, "the JSON body is too large")

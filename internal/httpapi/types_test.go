@@ -41,7 +41,7 @@ func TestTypesList(t *testing.T) {
 		t.Errorf("residenza: %+v", c)
 	}
 	// A counter-only type asked for through the API is refused with a problem.
-	resp, body = e.do("POST", "/api/v1/certificates", strings.NewReader(`{"type":"morte","subject":"`+e.people[0].FiscalCode+`"}`),
+	resp, body = e.do("POST", "/api/v1/certificates", strings.NewReader(`{"type":"morte","subject":"`+e.people[0].FiscalCode+`"`+bolloJSON+`}`),
 		"Authorization", "Bearer "+e.key, "Content-Type", "application/json")
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(body), "sportello") {
 		t.Errorf("morte through the API: %d %s", resp.StatusCode, body)
