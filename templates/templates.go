@@ -9,6 +9,9 @@
 // (dates come from the Document, never from the clock), which golden tests
 // rely on.
 //
+// Documents are PDF/A-2b, about 34 KB each with both fonts (see pdfa.go
+// and, for the font subsets, font.go).
+//
 // Caveat: text uses a single-byte encoding (Windows-1252 plus 38 Central
 // and Eastern European letters, see font.go). Letters outside it are printed
 // without their diacritics; Render reports that in Result.Lossy so callers
@@ -18,6 +21,7 @@ package templates
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -101,37 +105,56 @@ type Result struct {
 // Renderer renders documents. Build it with New.
 type Renderer struct {
 	fonts *fontSet
+	pdfa  *pdfaParts
 }
 
-// New prepares the fonts. It costs tens of milliseconds; call it once.
+// New prepares the fonts and the PDF/A parts. It costs tens of
+// milliseconds; call it once.
 func New() (*Renderer, error) {
 	fs, err := newFontSet()
 	if err != nil {
 		return nil, err
 	}
-	return &Renderer{fonts: fs}, nil
+	pa, err := newPDFAParts(fs.enc)
+	if err != nil {
+		return nil, err
+	}
+	return &Renderer{fonts: fs, pdfa: pa}, nil
 }
 
 // KeywordsPrefix precedes the verification code in the PDF's /Keywords,
 // so that a verifier can find the code of a document.
 const KeywordsPrefix = "certa-code:"
 
-// Render lays out d on one A4 page.
+// Render lays out d on one A4 page, as a PDF/A-2b document (see pdfa.go).
 func (r *Renderer) Render(d *Document) (Result, error) {
 	if d.Type == nil || d.Type.body == nil {
 		return Result{}, fmt.Errorf("templates: document has no type")
 	}
+	raw := rawPool.Get().(*bytes.Buffer)
+	defer rawPool.Put(raw)
+	raw.Reset()
+	lossy, err := r.layout(d, raw)
+	if err != nil {
+		return Result{}, err
+	}
+	out, err := r.pdfa.finish(raw.Bytes(), newDocMeta(d))
+	if err != nil {
+		return Result{}, fmt.Errorf("templates: %w", err)
+	}
+	return Result{PDF: out, Lossy: lossy}, nil
+}
+
+// layout draws d with fpdf and writes fpdf's output to w.
+func (r *Renderer) layout(d *Document, w io.Writer) (lossy bool, err error) {
 	pdf := fpdf.New("P", "mm", "A4", "")
+	// finish (pdfa.go) compresses the page contents and replaces fpdf's
+	// Info dictionary and catalog with the PDF/A ones, so no metadata is
+	// set here; the dates only keep fpdf's intermediate output stable.
 	pdf.SetCompression(false)
 	pdf.SetCreationDate(d.IssuedAt)
 	pdf.SetModificationDate(d.IssuedAt)
 	pdf.SetCatalogSort(true)
-	pdf.SetProducer("certa", false)
-	pdf.SetCreator("certa", false)
-	pdf.SetTitle(d.Type.Title, false)
-	pdf.SetAuthor("Comune di "+TitleCase(d.Issuer.Comune), true)
-	pdf.SetKeywords(KeywordsPrefix+d.Code, false)
-	pdf.SetLang("it-IT")
 	pdf.SetMargins(marginX, 18, marginX)
 	pdf.SetAutoPageBreak(false, 0)
 	r.fonts.register(pdf)
@@ -142,17 +165,15 @@ func (r *Renderer) Render(d *Document) (Result, error) {
 	d.Type.body(p, d)
 	p.closing(d)
 	if err := p.qr(d); err != nil {
-		return Result{}, err
+		return false, err
 	}
 	if err := pdf.Error(); err != nil {
-		return Result{}, fmt.Errorf("templates: %w", err)
+		return false, fmt.Errorf("templates: %w", err)
 	}
-	var buf bytes.Buffer
-	buf.Grow(48 << 10)
-	if err := pdf.Output(&buf); err != nil {
-		return Result{}, fmt.Errorf("templates: %w", err)
+	if err := pdf.Output(w); err != nil {
+		return false, fmt.Errorf("templates: %w", err)
 	}
-	return Result{PDF: buf.Bytes(), Lossy: p.lossy}, nil
+	return p.lossy, nil
 }
 
 const (

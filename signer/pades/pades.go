@@ -416,7 +416,8 @@ func (s *Signer) checkPerms(d *doc, cat dict) error {
 func (s *Signer) write(d *doc, p *plan, at time.Time) ([]byte, span, error) {
 	sigRef := ref{d.size, 0}
 	widget := ref{d.size + 1, 0}
-	size := d.size + 2
+	appearance := ref{d.size + 2, 0}
+	size := d.size + 3
 	extra := len(s.zeros) + len(s.sigTail) + 1024 + 2*len(p.name) +
 		(p.cat.sp.e - p.cat.sp.s) + (p.page.sp.e - p.page.sp.s) + (p.acro.sp.e - p.acro.sp.s) +
 		p.fields.rawLen() + p.annots.rawLen()
@@ -451,7 +452,13 @@ func (s *Signer) write(d *doc, p *plan, at time.Time) ([]byte, span, error) {
 	}
 	u.out = append(u.out, " /V "...)
 	u.out = appendRef(u.out, sigRef, " R /P ")
-	u.out = appendRef(u.out, p.pageRef, " R>>")
+	u.out = appendRef(u.out, p.pageRef, " R /AP <</N ")
+	u.out = appendRef(u.out, appearance, " R>>>>")
+	u.end()
+
+	// An empty appearance: PDF/A-2 (6.3.3) wants one on every widget.
+	u.begin(appearance.num, appearance.gen)
+	u.out = append(u.out, "<</Type /XObject /Subtype /Form /BBox [0 0 0 0] /Length 0>>\nstream\n\nendstream"...)
 	u.end()
 
 	// The form: in the catalog, or its own object.

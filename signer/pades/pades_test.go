@@ -321,7 +321,7 @@ func TestSignTwice(t *testing.T) {
 		t.Errorf("first signature covers %d bytes, want %d", br[2]+br[3], len(one))
 	}
 	tail := string(two[len(one):])
-	for _, want := range []string{"/T (Sigillo_2)", "/Prev " + startxref(t, one), "/Fields [ 9 0 R 11 0 R]", "/Size 12"} {
+	for _, want := range []string{"/T (Sigillo_2)", "/Prev " + startxref(t, one), "/Fields [ 9 0 R 12 0 R]", "/Size 14"} {
 		if !strings.Contains(tail, want) {
 			t.Errorf("second update lacks %q:\n%s", want, tail[strings.Index(tail, "endobj"):])
 		}
