@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"certa.example/certa/engine"
+	"certa.example/certa/internal/bollo"
 	"certa.example/certa/internal/codicefiscale"
 	"certa.example/certa/internal/errs"
 	"certa.example/certa/internal/registry"
@@ -130,5 +131,27 @@ func extraHouseholds(t *testing.T) []registry.Household {
 	return []registry.Household{
 		{ID: "FX0001", Kind: registry.KindFamily, Address: addr, Members: []registry.Person{a, b}},
 		{ID: "FX0002", Kind: registry.KindCohabitation, Address: addr, CohabitationName: "ISTITUTO SAN GIUSEPPE", CohabitationKind: 3, Members: []registry.Person{c, d}},
+	}
+}
+
+// TestBolloAndUsePrinted: the stamp-duty line and the destination of use
+// are printed in ANPR's wording.
+func TestBolloAndUsePrinted(t *testing.T) {
+	testutil.RequireTools(t, "pdftotext")
+	f := newFixture(t, "http://127.0.0.1:8080")
+	iss, err := f.eng.Issue(context.Background(), engine.Request{Type: "residenza", Subject: f.people[0].FiscalCode,
+		Requester: "t", Channel: engine.ChannelAPI, Bollo: &bollo.Request{Exempt: &bollo.Exempt{Code: 3}}, Use: bollo.UseJudicial})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _ := testutil.Output(t, "pdftotext", testutil.WriteTemp(t, "c.pdf", iss.PDF), "-")
+	text := strings.Join(strings.Fields(out), " ")
+	for _, want := range []string{
+		"AI SENSI DELL'ART. 40, D.P.R. 445/2000 IL PRESENTE CERTIFICATO E' RILASCIATO PER CAUSE GIUDIZIARIE.",
+		"Esente dall'imposta di bollo ai sensi dell'art. 18 del D.P.R. 30 maggio 2002, n. 115",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the certificate lacks %q:\n%s", want, text)
+		}
 	}
 }

@@ -179,6 +179,8 @@ func (e *Engine) Issue(ctx context.Context, req Request) (Issued, error) {
 		Subject:   subj,
 		Demo:      e.cfg.Demo,
 		At:        at,
+		BolloLine: stamp.Line(),
+		UseLine:   req.Use.Line(),
 	}
 	res, err := e.renderer.Render(doc)
 	if err != nil {

@@ -93,6 +93,9 @@ type Document struct {
 	Demo bool
 	// At is the date a storico certificate refers to (Type.NeedsDate).
 	At time.Time
+	// BolloLine says how the stamp duty was settled, UseLine the
+	// destination of use in ANPR's wording; printed when not empty.
+	BolloLine, UseLine string
 }
 
 // Result is a rendered, unsigned document.
@@ -257,8 +260,16 @@ func (p *page) closing(d *Document) {
 	pdf := p.pdf
 	pdf.Ln(6)
 	p.font("", 10)
-	p.para(5, "Si rilascia per gli usi consentiti dalla legge.", "L")
+	if d.UseLine != "" {
+		p.para(5, d.UseLine+".", "L")
+	} else {
+		p.para(5, "Si rilascia per gli usi consentiti dalla legge.", "L")
+	}
 	pdf.Ln(2)
+	if d.BolloLine != "" {
+		p.para(5, d.BolloLine+".", "L")
+		pdf.Ln(2)
+	}
 	p.para(5, "Il presente certificato non può essere prodotto agli organi della pubblica amministrazione o ai privati gestori di pubblici servizi (art. 40, comma 01, D.P.R. 28 dicembre 2000, n. 445).", "J")
 	pdf.Ln(2)
 	if d.Type.ValidMonths == 0 {

@@ -47,6 +47,7 @@ func fixtureDocument(t *testing.T, typ string) *Document {
 		Subject: fixtureSubject(), Demo: true,
 	}
 	fitFixture(d)
+	d.BolloLine = "Imposta di bollo assolta mediante contrassegno telematico n. 01234567890123"
 	return d
 }
 
