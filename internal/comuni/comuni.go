@@ -15,6 +15,11 @@
 // inclusive, carried as midnight UTC; a record still in force has ValidTo
 // 9999-12-31. A date asked for is read in its own location.
 //
+// Comune.SecondLanguage gives the second official language of the comuni
+// that have one (German in BZ, French in AO, Slovenian in some comuni of
+// TS, GO and UD) and the comune's name in it; language.go documents the
+// rule and its sources.
+//
 // Caveats:
 //   - Each comune's history starts at its first record in the archive
 //     (Milano at 1873-06-23): earlier dates find nothing.
