@@ -225,7 +225,8 @@ func (d *doc) dictValue(dc dict, key string) (dict, error) {
 
 // newestSignatureKey finds the signature whose byte range reaches
 // furthest among the form's top-level signature fields and returns its
-// VRI key.
+// VRI key. A signature value that does not parse (another producer's) is
+// skipped: it cannot be the newest one, which this package wrote.
 func (d *doc) newestSignatureKey(cat dict) (string, error) {
 	acro, err := d.dictValue(cat, "AcroForm")
 	if err != nil {
@@ -261,12 +262,12 @@ func (d *doc) newestSignatureKey(cat dict) (string, error) {
 		}
 		sig, err := d.dictObject(sr)
 		if err != nil {
-			return fmt.Errorf("signature: %w", err)
+			return nil // unreadable: skipped
 		}
 		br, ok := sig.get("ByteRange")
 		c, okc := sig.get("Contents")
 		if !ok || !okc || br.k != kArray || (c.k != kHex && c.k != kString) {
-			return fmt.Errorf("signature %d lacks /ByteRange or /Contents", sr.num)
+			return nil // not a signature value: skipped
 		}
 		var nums []int
 		err = arrayItems(d.b, br.val, func(v span, k kind) error {
@@ -278,12 +279,11 @@ func (d *doc) newestSignatureKey(cat dict) (string, error) {
 			return nil
 		})
 		if err != nil || len(nums) != 4 {
-			return fmt.Errorf("signature %d: bad /ByteRange", sr.num)
+			return nil // skipped
 		}
 		if end := nums[2] + nums[3]; end > best {
-			best = end
-			if contents, err = decodeString(sig.raw(c.val), c.k); err != nil {
-				return fmt.Errorf("signature %d /Contents: %w", sr.num, err)
+			if decoded, err := decodeString(sig.raw(c.val), c.k); err == nil {
+				best, contents = end, decoded
 			}
 		}
 		return nil
