@@ -454,6 +454,11 @@ var rulesBySlug = func() map[string]Rule {
 			m[r.slug] = r
 		}
 	}
+	// The refusals of contestuale certificates have pages too; they
+	// judge the combination of types, not a subject.
+	for _, c := range combinations {
+		m[c.slug] = Rule{slug: c.slug, title: c.title, detail: c.detail, refuses: func(registry.Subject) bool { return false }}
+	}
 	return m
 }()
 
