@@ -40,10 +40,14 @@ var combinations = []combination{
 		func(has func(string) bool, n int) bool { return n > 1 && anyOf(has, aloneTypes) > 0 }},
 	{"contestuale-aire-e-residenti", "AIRE and resident certificates combined",
 		"i certificati AIRE non si combinano con quelli riservati ai residenti",
-		func(has func(string) bool, _ int) bool { return anyOf(has, aireTypes) > 0 && anyOf(has, residentTypes) > 0 }},
+		func(has func(string) bool, _ int) bool {
+			return anyOf(has, aireTypes) > 0 && anyOf(has, residentTypes) > 0
+		}},
 	{"contestuale-matrimonio-stato-libero", "Marriage combined with free status or civil union",
 		"il certificato di matrimonio non si combina con quello di stato libero o di unione civile",
-		func(has func(string) bool, _ int) bool { return has("matrimonio") && (has("stato_libero") || has("unione_civile")) }},
+		func(has func(string) bool, _ int) bool {
+			return has("matrimonio") && (has("stato_libero") || has("unione_civile"))
+		}},
 	{"contestuale-stati-di-famiglia", "Several household certificates combined",
 		"le diverse forme del certificato di stato di famiglia non si combinano tra loro",
 		func(has func(string) bool, _ int) bool { return anyOf(has, familyTypes) > 1 }},

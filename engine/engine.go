@@ -19,6 +19,7 @@ package engine
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -34,6 +35,7 @@ import (
 	"certa.example/certa/internal/vcode"
 	"certa.example/certa/signer"
 	"certa.example/certa/templates"
+	"certa.example/certa/templates/i18n"
 )
 
 // Config is the engine's fixed configuration.
@@ -96,6 +98,11 @@ type Request struct {
 	// channel. Use is the destination of use (bollo.Use).
 	Bollo *bollo.Request
 	Use   bollo.Use
+	// Languages are the document's languages (i18n.ParseLanguages): ""
+	// or "it" for an Italian certificate, "it-de", "it-fr" or "it-sl" for
+	// a bilingual one, which only a comune with that second official
+	// language issues (Config.Issuer.Language).
+	Languages string
 }
 
 // ChannelAPI is the channel of requests through the public API, where
@@ -135,6 +142,10 @@ func (e *Engine) Issue(ctx context.Context, req Request) (Issued, error) {
 		return Issued{}, errs.New(errs.InvalidRequest, "the date the certificate refers to (at) must be between 1800 and today")
 	case !ty.NeedsDate && !at.IsZero():
 		return Issued{}, errs.New(errs.InvalidRequest, "this certificate type takes no date (at)")
+	}
+	langs, err := e.languages(req.Languages)
+	if err != nil {
+		return Issued{}, err
 	}
 	cf, err := codicefiscale.Parse(req.Subject)
 	if err != nil {
@@ -181,8 +192,15 @@ func (e *Engine) Issue(ctx context.Context, req Request) (Issued, error) {
 		At:        at,
 		BolloLine: stamp.Line(),
 		UseLine:   req.Use.Line(),
+		Languages: langs,
 	}
 	res, err := e.renderer.Render(doc)
+	if errors.Is(err, templates.ErrPageFull) {
+		if len(langs) > 1 {
+			return Issued{}, errs.Wrap(errs.NotCertifiable, "the bilingual certificate does not fit on one page; issue it in Italian only", err)
+		}
+		return Issued{}, errs.Wrap(errs.NotCertifiable, "the certificate does not fit on one page; ask the registry office", err)
+	}
 	if err != nil {
 		return Issued{}, errs.Wrap(errs.Internal, "", err)
 	}
@@ -213,6 +231,30 @@ func (e *Engine) Issue(ctx context.Context, req Request) (Issued, error) {
 		Code: code, Type: ty.Name, IssuedAt: now, ExpiresAt: doc.ExpiresAt,
 		SHA256: sum, VerifyURL: e.VerifyURL(code), PDF: signed,
 	}, nil
+}
+
+// languages parses a request's languages and checks that the issuing
+// comune has the second one: nil means Italian only.
+func (e *Engine) languages(s string) ([]i18n.Lang, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	langs, err := i18n.ParseLanguages(s)
+	if err != nil {
+		return nil, errs.New(errs.InvalidRequest, fmt.Sprintf(`unsupported language %q: want "it", "it-de", "it-fr" or "it-sl"`, s))
+	}
+	if len(langs) < 2 {
+		return nil, nil
+	}
+	iss := e.cfg.Issuer
+	comune := "the comune of " + templates.TitleCase(iss.Comune)
+	switch {
+	case iss.Language == "" || iss.ComuneAlt == "":
+		return nil, errs.New(errs.InvalidRequest, fmt.Sprintf("language %q: %s has no second official language; it issues certificates in Italian only (language \"it\")", s, comune))
+	case iss.Language != langs[1]:
+		return nil, errs.New(errs.InvalidRequest, fmt.Sprintf("language %q: the second official language of %s is %q; ask for \"it-%s\" or \"it\"", s, comune, iss.Language, iss.Language))
+	}
+	return langs, nil
 }
 
 // VerifyURL is the public verification page of code.

@@ -9,10 +9,14 @@ import (
 
 	"certa.example/certa/engine"
 	"certa.example/certa/internal/codicefiscale"
+	"certa.example/certa/internal/comuni"
 	"certa.example/certa/internal/errs"
 	"certa.example/certa/internal/ledger"
 	"certa.example/certa/internal/registry"
 	"certa.example/certa/internal/setup"
+	"certa.example/certa/internal/testutil"
+	"certa.example/certa/templates"
+	"certa.example/certa/templates/i18n"
 )
 
 type fixture struct {
@@ -121,5 +125,69 @@ func TestIssueRefusesUnprintableName(t *testing.T) {
 	_, err = f.eng.Issue(ctx, engine.Request{Type: "residenza", Subject: p.FiscalCode, Requester: "t", Channel: "t"})
 	if errs.KindOf(err) != errs.NotCertifiable {
 		t.Fatalf("got %v, want not-certifiable", err)
+	}
+}
+
+// A comune of South Tyrol issues bilingual certificates: the title and the
+// comune's name print in Italian and German.
+func TestIssueBilingual(t *testing.T) {
+	testutil.RequireTools(t, "pdftotext")
+	f := newFixture(t, "http://127.0.0.1:8080")
+	ctx := context.Background()
+	bz := templates.Issuer{Comune: "BOLZANO", Province: "BZ", Office: "Ufficio Anagrafe", Language: i18n.DE, ComuneAlt: "BOZEN"}
+	if c, ok := comuni.Current("A952"); !ok || setup.IssuerOf(c) != bz {
+		t.Fatalf("setup.IssuerOf(BOLZANO) = %+v, want %+v", setup.IssuerOf(c), bz)
+	}
+	f.emb.Issuer = bz
+	eng, err := f.emb.Engine("http://127.0.0.1:8080", func() time.Time { return f.now })
+	if err != nil {
+		t.Fatal(err)
+	}
+	iss, err := eng.Issue(ctx, engine.Request{Type: "residenza", Subject: f.people[0].FiscalCode, Requester: "t", Channel: "t", Languages: "it-de"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := testutil.WriteTemp(t, "doc.pdf", iss.PDF)
+	out, code := testutil.Output(t, "pdftotext", "-enc", "UTF-8", path, "-")
+	if code != 0 {
+		t.Fatalf("pdftotext exit %d", code)
+	}
+	for _, want := range []string{"CERTIFICATO DI RESIDENZA", "ANSÄSSIGKEITSBESCHEINIGUNG", "COMUNE DI BOLZANO", "GEMEINDE BOZEN", "CERTIFICA / BESCHEINIGT"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in\n%s", want, out)
+		}
+	}
+	// The same comune still issues Italian certificates, and refuses a
+	// language it does not have.
+	for _, langs := range []string{"", "it", " IT "} {
+		if _, err := eng.Issue(ctx, engine.Request{Type: "residenza", Subject: f.people[0].FiscalCode, Requester: "t", Channel: "t", Languages: langs}); err != nil {
+			t.Errorf("languages %q: %v", langs, err)
+		}
+	}
+	_, err = eng.Issue(ctx, engine.Request{Type: "residenza", Subject: f.people[0].FiscalCode, Requester: "t", Channel: "t", Languages: "it-fr"})
+	if errs.KindOf(err) != errs.InvalidRequest || !strings.Contains(err.Error(), `"it-de"`) {
+		t.Errorf("it-fr in Bolzano: %v", err)
+	}
+}
+
+// Lodi, the demo comune, has Italian only: a bilingual request is refused
+// before anything is read or recorded.
+func TestIssueRefusesLanguage(t *testing.T) {
+	f := newFixture(t, "http://127.0.0.1:8080")
+	ctx := context.Background()
+	for _, tc := range []struct{ langs, want string }{
+		{"it-de", "has no second official language"},
+		{"it-sl", "has no second official language"},
+		{"de", "unsupported language"},
+		{"en", "unsupported language"},
+		{"it-de-fr", "unsupported language"},
+	} {
+		_, err := f.eng.Issue(ctx, engine.Request{Type: "residenza", Subject: f.people[0].FiscalCode, Requester: "t", Channel: "t", Languages: tc.langs})
+		if errs.KindOf(err) != errs.InvalidRequest || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: got %v, want invalid request %q", tc.langs, err, tc.want)
+		}
+	}
+	if n, _ := f.emb.Store.AuditVerify(ctx); n != 0 {
+		t.Fatalf("%d audit events after refusals", n)
 	}
 }

@@ -1,59 +1,112 @@
 package templates
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
-	"certa.example/certa/internal/anpr"
 	"certa.example/certa/internal/registry"
+	"certa.example/certa/templates/i18n"
 )
 
 // The bodies of the certificate types: what each certifies, between the
 // header ("CERTIFICA") and the closing notices. Each is a few blocks of
-// wording over the shared helpers below; missing registry data prints as
-// "-" (the engine's rules refuse a type whose data are missing).
+// wording, from package i18n, over the shared helpers below; missing
+// registry data prints as "-" (the engine's rules refuse a type whose
+// data are missing). On a bilingual page the statements print as
+// "italiano / translation" in slightly smaller type (bilingual.go).
+
+// Type sizes of the statements: 11 pt on 6.5 mm lines on an Italian page,
+// smaller on a bilingual one, whose statements are twice as long.
+const (
+	stmtSize, stmtH     = 11.0, 6.5
+	biStmtSize, biStmtH = 10.5, 5.4
+)
 
 // person prints the holder: name, birth, fiscal code, and the citizenship
 // when asked.
 func (p *page) person(per registry.Person, citizenship bool) {
 	p.font("", 11)
-	p.line(6.5, "che", "L")
+	p.line(6.5, p.tr(i18n.That), "L")
 	p.font("B", 12)
 	p.line(7, fullName(per), "L")
-	p.labelled(bornWord(per.Sex)+" a", birthPlace(per.BirthPlace)+" il "+date(per.BirthDate))
-	p.labelled("codice fiscale", per.FiscalCode)
+	p.labelledPair(i18n.BornIn, i18n.BornOn, female(per), birthPlace(per.BirthPlace), date(per.BirthDate))
+	p.labelled(p.tr(i18n.FiscalCode), per.FiscalCode)
 	if citizenship {
-		p.labelled("cittadinanza", per.CitizenshipNames())
+		p.labelled(p.tr(i18n.Citizenship), per.CitizenshipNames())
 	}
 	p.pdf.Ln(2)
 }
 
+// labelledPair prints a labelled line whose label and value are both
+// messages (the value formatted with args): on a bilingual page joined
+// on one line when that fits, else one line per language.
+func (p *page) labelledPair(label, value i18n.Key, female bool, args ...any) {
+	itL, trL := p.pair(label, female)
+	itV, trV := p.pair(value, female, args...)
+	if trL == "" {
+		p.labelled(itL, itV)
+		return
+	}
+	l, v := itL+i18n.Sep+trL, itV+i18n.Sep+trV
+	p.font("", 11)
+	w := p.pdf.GetStringWidth(p.s(l)) + 2
+	p.font("B", 11)
+	if w+p.pdf.GetStringWidth(p.s(v))+2*p.pdf.GetCellMargin() <= bodyW {
+		p.labelled(l, v)
+		return
+	}
+	p.labelled(itL, itV)
+	p.labelled(trL, trV)
+}
+
 // statement prints running text in the body's regular style.
 func (p *page) statement(text string) {
-	p.font("", 11)
-	p.para(6.5, text, "L")
+	if p.alt != "" {
+		p.font("", biStmtSize)
+		p.para(biStmtH, text, "L")
+		return
+	}
+	p.font("", stmtSize)
+	p.para(stmtH, text, "L")
 }
 
 // emphasis prints a bold line, e.g. an address.
 func (p *page) emphasis(text string) {
-	p.font("B", 11)
-	p.para(6.5, text, "L")
+	if p.alt != "" {
+		p.font("B", biStmtSize)
+		p.para(biStmtH, text, "L")
+		return
+	}
+	p.font("B", stmtSize)
+	p.para(stmtH, text, "L")
+}
+
+// inComune returns "COMUNE (PR), address" for the issuing comune, with
+// the comune's name in lang.
+func inComune(iss Issuer, lang i18n.Lang, a registry.Address) string {
+	return comuneIn(iss, lang) + " (" + iss.Province + "), " + address(a)
+}
+
+// residentAt prints the issuing comune and an address in it, as data
+// after a statement: "BOLZANO/BOZEN (BZ), VIA ...".
+func (p *page) residentAt(iss Issuer, a registry.Address) {
+	p.emphasis(p.comuneNames(iss, nil) + " (" + iss.Province + "), " + address(a))
 }
 
 func residenzaBody(p *page, d *Document) {
 	per := d.Subject.Person
 	p.person(per, true)
-	p.statement("è iscritt" + genderEnd(per.Sex) + " nell'Anagrafe della Popolazione Residente di questo Comune ed è residente in")
-	p.emphasis(d.Issuer.Comune + " (" + d.Issuer.Province + "), " + address(d.Subject.Household.Address))
+	p.statement(p.trG(i18n.ResidentStatement, female(per)))
+	p.residentAt(d.Issuer, d.Subject.Household.Address)
 }
 
 func nascitaBody(p *page, d *Document) {
 	per := d.Subject.Person
 	p.person(per, false)
-	p.statement("è " + bornWord(per.Sex) + " a " + birthPlace(per.BirthPlace) + " il " + date(per.BirthDate) + ".")
+	p.statement(p.trG(i18n.BornStatement, female(per), birthPlace(per.BirthPlace), date(per.BirthDate)))
 	if r := per.BirthRecord; r != nil {
-		p.statement("Atto di nascita " + record(r) + ".")
+		p.statement(p.each(func(l i18n.Lang) string { return i18n.T(l, i18n.BirthRecord, record(r, l)) }))
 	}
 }
 
@@ -65,18 +118,18 @@ func morteBody(p *page, d *Document) {
 	if r := per.Removal; r != nil {
 		place, when = r.DeathPlace, r.Date
 	}
-	p.statement("è decedut" + genderEnd(per.Sex) + " a " + orDash(birthPlace(place)) + " il " + date(when) + ".")
+	p.statement(p.trG(i18n.DiedStatement, female(per), orDash(birthPlace(place)), date(when)))
 }
 
 func matrimonioBody(p *page, d *Document) {
 	per := d.Subject.Person
 	p.person(per, false)
 	e := lastEvent(per, registry.EventMarriage)
-	p.statement("ha contratto matrimonio con")
+	p.statement(p.trG(i18n.MarriedTo, female(per)))
 	p.emphasis(orDash(e.PartnerName))
-	p.statement("a " + orDash(birthPlace(e.Place)) + " il " + date(e.Date) + ".")
+	p.statement(p.tr(i18n.EventPlaceDate, orDash(birthPlace(e.Place)), date(e.Date)))
 	if e.Record != nil {
-		p.statement("Atto di matrimonio " + record(e.Record) + ".")
+		p.statement(p.each(func(l i18n.Lang) string { return i18n.T(l, i18n.MarriageRecord, record(e.Record, l)) }))
 	}
 }
 
@@ -86,35 +139,34 @@ func cancellazioneBody(p *page, d *Document) {
 	reason, when := "-", time.Time{}
 	if r := per.Removal; r != nil {
 		when = r.Date
-		if s, ok := anpr.RemovalReason(r.Reason); ok {
-			reason = s
+		if k, ok := i18n.RemovalReasonKey(r.Reason); ok {
+			reason = p.each(func(l i18n.Lang) string { return strings.ToUpper(i18n.T(l, k)) })
 		}
 	}
-	p.statement("è stat" + genderEnd(per.Sex) + " cancellat" + genderEnd(per.Sex) +
-		" dall'Anagrafe della Popolazione Residente di questo Comune in data " + date(when) + " per il seguente motivo:")
-	p.emphasis(strings.ToUpper(reason))
+	p.statement(p.trG(i18n.RemovedStatement, female(per), date(when)))
+	p.emphasis(reason)
 }
 
 func cittadinanzaBody(p *page, d *Document) {
 	per := d.Subject.Person
 	p.person(per, false)
 	if per.Italian() {
-		p.statement("è cittadin" + genderEnd(per.Sex) + " italian" + genderEnd(per.Sex) + ".")
+		p.statement(p.trG(i18n.ItalianCitizen, female(per)))
 		if len(per.Citizenships) > 1 {
-			p.statement("Possiede inoltre la cittadinanza: " + otherCitizenships(per) + ".")
+			p.statement(p.tr(i18n.AlsoCitizenship, otherCitizenships(per)))
 		}
 		return
 	}
-	p.statement("è in possesso della cittadinanza:")
+	p.statement(p.tr(i18n.HasCitizenship))
 	p.emphasis(orDash(per.CitizenshipNames()))
 }
 
 func storicoCittadinanzaBody(p *page, d *Document) {
 	per := d.Subject.Person
 	p.person(per, false)
-	p.statement("ha posseduto e possiede le seguenti cittadinanze:")
+	p.statement(p.trG(i18n.CitizenshipHistory, female(per)))
 	p.pdf.Ln(2)
-	t := p.table([]string{"Cittadinanza", "Dal"}, []float64{100, bodyW - 100})
+	t := p.table([]i18n.Key{i18n.HeadCitizenship, i18n.HeadFrom}, []float64{100, bodyW - 100})
 	for _, c := range per.Citizenships {
 		t.row(c.Name, date(c.Since))
 	}
@@ -123,19 +175,23 @@ func storicoCittadinanzaBody(p *page, d *Document) {
 func esistenzaBody(p *page, d *Document) {
 	per := d.Subject.Person
 	p.person(per, false)
-	p.statement("è in vita alla data odierna, " + date(d.IssuedAt) + ".")
+	p.statement(p.trG(i18n.AliveStatement, female(per), date(d.IssuedAt)))
 }
 
 func storicoResidenzaBody(p *page, d *Document) {
 	per := d.Subject.Person
 	p.person(per, true)
-	p.statement("ha avuto in questo Comune le seguenti residenze:")
+	p.statement(p.trG(i18n.ResidenceHistory, female(per)))
 	p.pdf.Ln(2)
-	t := p.table([]string{"Dal", "Al", "Indirizzo"}, []float64{25, 25, bodyW - 50})
+	widths := []float64{25, 25, bodyW - 50}
+	if p.alt != "" {
+		widths = []float64{25, 31, bodyW - 56} // room for "in corso / laufend"
+	}
+	t := p.table([]i18n.Key{i18n.HeadFrom, i18n.HeadTo, i18n.HeadAddress}, widths)
 	for _, r := range per.Residences {
 		to := date(r.To)
 		if r.To.IsZero() {
-			to = "in corso"
+			to = p.tr(i18n.Ongoing)
 		}
 		t.row(date(r.From), to, address(r.Address))
 	}
@@ -146,12 +202,12 @@ func storicoResidenzaDataBody(p *page, d *Document) {
 	p.person(per, true)
 	for _, r := range per.Residences {
 		if !r.From.After(d.At) && (r.To.IsZero() || d.At.Before(r.To)) {
-			p.statement("alla data del " + date(d.At) + " era residente in questo Comune in")
-			p.emphasis(d.Issuer.Comune + " (" + d.Issuer.Province + "), " + address(r.Address))
+			p.statement(p.trG(i18n.ResidentOnDate, female(per), date(d.At)))
+			p.residentAt(d.Issuer, r.Address)
 			return
 		}
 	}
-	p.statement("alla data del " + date(d.At) + " non risultava residente in questo Comune.")
+	p.statement(p.trG(i18n.NotResidentOnDate, female(per), date(d.At)))
 }
 
 func residenzaAIREBody(p *page, d *Document) {
@@ -163,37 +219,36 @@ func residenzaAIREBody(p *page, d *Document) {
 	if a := per.AIRE; a != nil {
 		since, consulate = a.Since, a.Consulate
 	}
-	p.statement("è iscritt" + genderEnd(per.Sex) + " nell'Anagrafe degli Italiani Residenti all'Estero (A.I.R.E.) di questo Comune dal " +
-		date(since) + " ed è residente in")
+	p.statement(p.trG(i18n.AIREStatement, female(per), date(since)))
 	p.emphasis(abroad(h.Address))
 	if consulate != "" {
-		p.statement("Ufficio consolare di riferimento: " + consulate + ".")
+		p.statement(p.tr(i18n.Consulate, consulate))
 	}
 }
 
 func statoCivileBody(p *page, d *Document) {
 	per := d.Subject.Person
 	p.person(per, false)
-	p.statement("è di stato civile:")
-	p.emphasis(civilStatus(per))
+	p.statement(p.tr(i18n.CivilStatusIs))
+	p.emphasis(p.each(func(l i18n.Lang) string { return civilStatus(per, l) }))
 }
 
 func statoLiberoBody(p *page, d *Document) {
 	per := d.Subject.Person
 	p.person(per, false)
-	p.statement("è di stato libero, essendo di stato civile:")
-	p.emphasis(civilStatus(per))
+	p.statement(p.tr(i18n.FreeStatus))
+	p.emphasis(p.each(func(l i18n.Lang) string { return civilStatus(per, l) }))
 }
 
 func unioneCivileBody(p *page, d *Document) {
 	per := d.Subject.Person
 	p.person(per, false)
 	e := lastEvent(per, registry.EventCivilUnion)
-	p.statement("ha costituito unione civile (L. 20 maggio 2016, n. 76) con")
+	p.statement(p.trG(i18n.CivilUnionWith, female(per)))
 	p.emphasis(orDash(e.PartnerName))
-	p.statement("a " + orDash(birthPlace(e.Place)) + " il " + date(e.Date) + ".")
+	p.statement(p.tr(i18n.EventPlaceDate, orDash(birthPlace(e.Place)), date(e.Date)))
 	if e.Record != nil {
-		p.statement("Atto di unione civile " + record(e.Record) + ".")
+		p.statement(p.each(func(l i18n.Lang) string { return i18n.T(l, i18n.CivilUnionRecord, record(e.Record, l)) }))
 	}
 }
 
@@ -206,13 +261,15 @@ func contrattoConvivenzaBody(p *page, d *Document) {
 			c = k
 		}
 	}
-	p.statement("ha stipulato un contratto di convivenza (art. 1, commi 50 e seguenti, L. 20 maggio 2016, n. 76) con")
+	p.statement(p.trG(i18n.ContractWith, female(per)))
 	p.emphasis(orDash(c.PartnerName))
-	text := "in data " + date(c.Date) + ", registrato in anagrafe il " + date(c.Registered)
-	if c.Professional != "" {
-		text += ", autenticato da " + c.Professional
-	}
-	p.statement(text + ".")
+	p.statement(p.each(func(l i18n.Lang) string {
+		text := i18n.T(l, i18n.ContractDates, date(c.Date), date(c.Registered))
+		if c.Professional != "" {
+			text += i18n.T(l, i18n.ContractAuthenticated, c.Professional)
+		}
+		return text + "."
+	}))
 }
 
 func residenzaConvivenzaBody(p *page, d *Document) {
@@ -220,23 +277,38 @@ func residenzaConvivenzaBody(p *page, d *Document) {
 	h := d.Subject.Household
 	p.person(per, true)
 	kind := ""
-	if s, ok := anpr.CohabitationKind(h.CohabitationKind); ok {
-		kind = " (" + strings.ToLower(s) + ")"
+	if k, ok := i18n.CohabitationKindKey(h.CohabitationKind); ok {
+		kind = " (" + p.each(func(l i18n.Lang) string {
+			if l == i18n.DE {
+				return i18n.T(l, k) // German nouns keep their capitals
+			}
+			return strings.ToLower(i18n.T(l, k))
+		}) + ")"
 	}
-	p.statement("è iscritt" + genderEnd(per.Sex) + " nell'Anagrafe della Popolazione Residente di questo Comune ed è residente nella convivenza anagrafica")
+	p.statement(p.trG(i18n.CohabitationStatement, female(per)))
 	p.emphasis(orDash(h.CohabitationName) + kind)
-	p.statement("in " + d.Issuer.Comune + " (" + d.Issuer.Province + "), " + address(h.Address) + ".")
+	p.statement(p.each(func(l i18n.Lang) string { return i18n.T(l, i18n.CohabitationPlace, inComune(d.Issuer, l, h.Address)) }))
 }
 
-// family prints the household's members; columns are added by extra.
-func (p *page) family(intro string, h registry.Household, extraHead string, extra func(registry.Person) string) {
+// family prints the household's members; a third column, headed
+// extraHead, is added by extra (in a language), e.g. the kinship. On a
+// bilingual page the third column's translation goes on the member's
+// second line, beside the fiscal code.
+func (p *page) family(intro string, h registry.Household, extraHead i18n.Key, extra func(registry.Person, i18n.Lang) string) {
 	p.statement(intro)
-	p.pdf.Ln(3)
-	heads := []string{"Cognome e nome", "Luogo e data di nascita"}
+	if p.alt != "" {
+		p.pdf.Ln(2)
+	} else {
+		p.pdf.Ln(3)
+	}
+	heads := []i18n.Key{i18n.HeadName, i18n.HeadBirth}
 	widths := []float64{62, bodyW - 62}
 	if extra != nil {
 		heads = append(heads, extraHead)
 		widths = []float64{58, 76, bodyW - 58 - 76}
+		if p.alt != "" {
+			widths = []float64{58, 68, bodyW - 58 - 68} // room for the translations
+		}
 	}
 	t := p.table(heads, widths)
 	for _, m := range h.Members {
@@ -245,36 +317,38 @@ func (p *page) family(intro string, h registry.Household, extraHead string, extr
 		}
 		cells := []string{fullName(m), birthPlace(m.BirthPlace) + ", " + date(m.BirthDate)}
 		if extra != nil {
-			cells = append(cells, extra(m))
+			cells = append(cells, extra(m, i18n.IT))
 		}
 		t.row(cells...)
-		t.note("codice fiscale " + m.FiscalCode)
+		note := p.tr(i18n.FiscalCode) + " " + m.FiscalCode
+		if extra != nil && p.alt != "" {
+			t.noteBeside(note, extra(m, p.alt))
+		} else {
+			t.note(note)
+		}
 	}
 }
 
-func familyIntro(d *Document) string {
-	h := d.Subject.Household
-	return "che la famiglia anagrafica di " + fullName(d.Subject.Person) + ", residente in " + d.Issuer.Comune + " (" +
-		d.Issuer.Province + "), " + address(h.Address) + ", è così composta:"
+func familyIntro(p *page, d *Document) string {
+	name, h := fullName(d.Subject.Person), d.Subject.Household
+	return p.each(func(l i18n.Lang) string { return i18n.T(l, i18n.FamilyIntro, name, inComune(d.Issuer, l, h.Address)) })
 }
 
 func statoFamigliaBody(p *page, d *Document) {
-	p.family(familyIntro(d), d.Subject.Household, "", nil)
+	p.family(familyIntro(p, d), d.Subject.Household, "", nil)
 }
 
 func statoFamigliaParentelaBody(p *page, d *Document) {
-	p.family(familyIntro(d), d.Subject.Household, "Relazione di parentela", kinship)
+	p.family(familyIntro(p, d), d.Subject.Household, i18n.HeadKinship, kinship)
 }
 
 func statoFamigliaStatoCivileBody(p *page, d *Document) {
-	p.family(familyIntro(d), d.Subject.Household, "Stato civile", civilStatus)
+	p.family(familyIntro(p, d), d.Subject.Household, i18n.HeadCivilStatus, civilStatus)
 }
 
 func statoFamigliaAIREBody(p *page, d *Document) {
 	h := d.Subject.Household
-	intro := "che la famiglia di " + fullName(d.Subject.Person) + ", iscritta nell'Anagrafe degli Italiani Residenti all'Estero (A.I.R.E.) di questo Comune e residente in " +
-		abroad(h.Address) + ", è così composta:"
-	p.family(intro, h, "Relazione di parentela", kinship)
+	p.family(p.tr(i18n.FamilyAIREIntro, fullName(d.Subject.Person), abroad(h.Address)), h, i18n.HeadKinship, kinship)
 }
 
 // table draws a header row and then rows of cells in the given widths.
@@ -283,65 +357,84 @@ type table struct {
 	widths []float64
 }
 
-func (p *page) table(heads []string, widths []float64) *table {
+// table starts a table with the heads in the page's languages: on a
+// bilingual page the Italian over the translation, in smaller type.
+func (p *page) table(heads []i18n.Key, widths []float64) *table {
 	pdf := p.pdf
 	pdf.SetFillColor(235, 235, 235)
 	p.font("B", 9)
+	if p.alt == "" {
+		for i, hd := range heads {
+			pdf.CellFormat(widths[i], 6.5, p.s(i18n.T(i18n.IT, hd)), "B", 0, "L", true, 0, "")
+		}
+		pdf.Ln(-1)
+		return &table{p: p, widths: widths}
+	}
 	for i, hd := range heads {
-		pdf.CellFormat(widths[i], 6.5, p.s(hd), "B", 0, "L", true, 0, "")
+		pdf.CellFormat(widths[i], 4.2, p.s(i18n.T(i18n.IT, hd)), "", 0, "L", true, 0, "")
+	}
+	pdf.Ln(-1)
+	p.font("B", 8)
+	for i, hd := range heads {
+		pdf.CellFormat(widths[i], 3.8, p.s(i18n.T(p.alt, hd)), "B", 0, "L", true, 0, "")
 	}
 	pdf.Ln(-1)
 	return &table{p: p, widths: widths}
 }
 
+// Heights of a table's rows and of the notes under them; a bilingual
+// page packs them a little closer.
+const (
+	rowH, noteH     = 6.0, 4.5
+	biRowH, biNoteH = 5.6, 4.2
+)
+
 func (t *table) row(cells ...string) {
+	h := rowH
+	if t.p.alt != "" {
+		h = biRowH
+	}
 	for i, c := range cells {
 		style := ""
 		if i == 0 {
 			style = "B"
 		}
 		t.p.font(style, 9.5)
-		t.p.pdf.CellFormat(t.widths[i], 6, t.p.s(c), "", 0, "L", false, 0, "")
+		t.p.pdf.CellFormat(t.widths[i], h, t.p.s(c), "", 0, "L", false, 0, "")
 	}
 	t.p.pdf.Ln(-1)
 }
 
 // note prints a small grey line under a row, e.g. the fiscal code.
 func (t *table) note(text string) {
+	h := noteH
+	if t.p.alt != "" {
+		h = biNoteH
+	}
 	t.p.font("", 8)
 	t.p.pdf.SetTextColor(70, 70, 70)
-	t.p.pdf.CellFormat(bodyW, 4.5, t.p.s(text), "B", 1, "L", false, 0, "")
+	t.p.pdf.CellFormat(bodyW, h, t.p.s(text), "B", 1, "L", false, 0, "")
+	t.p.pdf.SetTextColor(0, 0, 0)
+}
+
+// noteBeside prints a note under a row of three columns, with last in
+// the third column (bilingual pages).
+func (t *table) noteBeside(text, last string) {
+	t.p.font("", 8)
+	t.p.pdf.SetTextColor(70, 70, 70)
+	t.p.pdf.CellFormat(t.widths[0]+t.widths[1], biNoteH, t.p.s(text), "B", 0, "L", false, 0, "")
+	t.p.pdf.CellFormat(t.widths[2], biNoteH, t.p.s(last), "B", 1, "L", false, 0, "")
 	t.p.pdf.SetTextColor(0, 0, 0)
 }
 
 // civilStatus returns ANPR table 1's label in the person's gender, in
-// capitals: "CONIUGATA".
-func civilStatus(per registry.Person) string {
-	label, ok := anpr.CivilStatus(per.CivilStatus)
-	switch {
-	case !ok:
+// lang, in capitals: "CONIUGATA".
+func civilStatus(per registry.Person, lang i18n.Lang) string {
+	key, ok := i18n.CivilStatusKey(per.CivilStatus)
+	if !ok {
 		return "-"
-	case per.CivilStatus == 9:
-		return "NON CLASSIFICABILE"
 	}
-	if a, b, ok := strings.Cut(label, "/"); ok {
-		// "Celibe/Nubile" names both; "Coniugato/a" gives the ending.
-		if len(b) > 1 {
-			label = a
-			if per.Sex == registry.Female {
-				label = b
-			}
-		} else {
-			label = a
-			if per.Sex == registry.Female {
-				label = a[:len(a)-1] + b
-			}
-		}
-	}
-	if per.CivilStatus == registry.CivilUnited && per.Sex == registry.Female {
-		label = "Unita civilmente"
-	}
-	return strings.ToUpper(label)
+	return strings.ToUpper(i18n.TG(lang, key, female(per)))
 }
 
 // lastEvent returns the person's latest civil event of kind, or a zero one.
@@ -355,20 +448,21 @@ func lastEvent(per registry.Person, kind registry.CivilEventKind) registry.Civil
 	return out
 }
 
-// record describes a civil-status act: "n. 12, parte I, serie A, anno 1980".
-func record(r *registry.CivilRecord) string {
-	s := "n. " + orDash(r.Number)
+// record describes a civil-status act in lang: "n. 12, parte I, serie A,
+// anno 1980".
+func record(r *registry.CivilRecord, lang i18n.Lang) string {
+	s := i18n.T(lang, i18n.RecordNumber, orDash(r.Number))
 	if r.Part != "" {
-		s += ", parte " + r.Part
+		s += ", " + i18n.T(lang, i18n.RecordPart, r.Part)
 	}
 	if r.Series != "" {
-		s += ", serie " + r.Series
+		s += ", " + i18n.T(lang, i18n.RecordSeries, r.Series)
 	}
 	if r.Volume != "" {
-		s += ", volume " + r.Volume
+		s += ", " + i18n.T(lang, i18n.RecordVolume, r.Volume)
 	}
 	if r.Year != 0 {
-		s += fmt.Sprintf(", anno %d", r.Year)
+		s += ", " + i18n.T(lang, i18n.RecordYear, strconv.Itoa(r.Year))
 	}
 	return s
 }

@@ -15,6 +15,8 @@ import (
 	"time"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"certa.example/certa/templates/i18n"
 )
 
 // PDF/A-2b.
@@ -187,9 +189,16 @@ type docMeta struct {
 	date                    time.Time // creation and modification
 }
 
-func newDocMeta(d *Document) *docMeta {
+// newDocMeta returns d's metadata; alt is the second language of a
+// bilingual document, whose title is then "italiano / translation". The
+// document language (/Lang, docLang) stays Italian, the primary one.
+func newDocMeta(d *Document, alt i18n.Lang) *docMeta {
+	title := d.Type.Title
+	if alt != "" {
+		title += i18n.Sep + i18n.T(alt, i18n.TitleKey(d.Type.Name))
+	}
 	return &docMeta{
-		title:    metaText(d.Type.Title),
+		title:    metaText(title),
 		author:   metaText("Comune di " + TitleCase(d.Issuer.Comune)),
 		keywords: metaText(KeywordsPrefix + d.Code),
 		date:     d.IssuedAt,

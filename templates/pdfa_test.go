@@ -34,6 +34,7 @@ import (
 
 	"certa.example/certa/internal/testutil"
 	"certa.example/certa/signer/pades"
+	"certa.example/certa/templates/i18n"
 )
 
 // maxDocSize is the size budget of one unsigned document, fonts included.
@@ -245,7 +246,11 @@ func checkPDFA(t *testing.T, pdf []byte, d *Document) []any {
 			t.Errorf("Info /%s %q, XMP %q: PDF/A wants them equal", c.key, c.info, c.xmp)
 		}
 	}
-	if text(info["/Title"]) != d.Type.Title || text(info["/Keywords"]) != KeywordsPrefix+d.Code ||
+	title := d.Type.Title
+	if len(d.Languages) == 2 {
+		title += i18n.Sep + i18n.T(d.Languages[1], i18n.TitleKey(d.Type.Name))
+	}
+	if text(info["/Title"]) != title || text(info["/Keywords"]) != KeywordsPrefix+d.Code ||
 		text(info["/Author"]) != "Comune di "+TitleCase(d.Issuer.Comune) {
 		t.Errorf("Info %v does not describe the document", info)
 	}
@@ -803,12 +808,12 @@ func BenchmarkFinish(b *testing.B) {
 	r := newRenderer(b)
 	d := fixtureDocument(&testing.T{}, "stato_famiglia")
 	var raw bytes.Buffer
-	if _, err := r.layout(d, &raw); err != nil {
+	if _, err := r.layout(d, "", &raw); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := r.pdfa.finish(raw.Bytes(), newDocMeta(d)); err != nil {
+		if _, err := r.pdfa.finish(raw.Bytes(), newDocMeta(d, "")); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -12,6 +12,19 @@
 // Documents are PDF/A-2b, about 34 KB each with both fonts (see pdfa.go
 // and, for the font subsets, font.go).
 //
+// Bilingual documents: Document.Languages [it, de|fr|sl] prints every fixed
+// text in Italian and in the issuing comune's second official language
+// (Issuer.Language), from the message catalogue of package i18n, which is
+// also the only source of the Italian wording. A text prints as
+// "italiano / translation" where that fits on its line and as two lines
+// where it would not; a bilingual page uses smaller type for the
+// statements and the closing notices to stay on one A4 page, and Render
+// returns ErrPageFull rather than print over the QR code when it still
+// does not fit (e.g. a household of more than about six members). The
+// comune's name prints in both languages; registry data (names,
+// addresses, states, citizenships) and the stamp-duty and use lines are
+// not translated. See bilingual.go.
+//
 // Caveat: text uses a single-byte encoding (Windows-1252 plus 38 Central
 // and Eastern European letters, see font.go). Letters outside it are printed
 // without their diacritics; Render reports that in Result.Lossy so callers
@@ -20,6 +33,7 @@ package templates
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -29,6 +43,7 @@ import (
 	"github.com/skip2/go-qrcode"
 
 	"certa.example/certa/internal/registry"
+	"certa.example/certa/templates/i18n"
 )
 
 // Type is one kind of certificate.
@@ -75,6 +90,12 @@ type Issuer struct {
 	Comune   string // "LODI"
 	Province string // "LO"
 	Office   string // "Ufficio Anagrafe"
+	// Language is the comune's second official language and ComuneAlt its
+	// name in that language ("de", "BOZEN"), as comuni.Comune.SecondLanguage
+	// gives them; both empty for a comune with Italian only. A bilingual
+	// Document needs them.
+	Language  i18n.Lang
+	ComuneAlt string
 }
 
 // Document is everything printed on one certificate.
@@ -94,9 +115,20 @@ type Document struct {
 	// At is the date a storico certificate refers to (Type.NeedsDate).
 	At time.Time
 	// BolloLine says how the stamp duty was settled, UseLine the
-	// destination of use in ANPR's wording; printed when not empty.
+	// destination of use in ANPR's wording; printed when not empty (in
+	// Italian only: they are not in the message catalogue).
 	BolloLine, UseLine string
+	// Languages are the document's languages: nil or [it] for an Italian
+	// document, [it, X] for a bilingual one in Italian and the issuer's
+	// second language X (Issuer.Language); see i18n.ParseLanguages.
+	Languages []i18n.Lang
 }
+
+// ErrPageFull is the error Render returns (wrapped) when a document does
+// not fit on its one page: it is refused, never printed over the QR code.
+// Caveat: certificates are one page; a household of more than seven
+// members (six on a bilingual page) does not fit yet.
+var ErrPageFull = errors.New("templates: the certificate does not fit on one page")
 
 // Result is a rendered, unsigned document.
 type Result struct {
@@ -134,22 +166,41 @@ func (r *Renderer) Render(d *Document) (Result, error) {
 	if d.Type == nil || d.Type.body == nil {
 		return Result{}, fmt.Errorf("templates: document has no type")
 	}
-	raw := rawPool.Get().(*bytes.Buffer)
-	defer rawPool.Put(raw)
-	raw.Reset()
-	lossy, err := r.layout(d, raw)
+	alt, err := secondLanguage(d)
 	if err != nil {
 		return Result{}, err
 	}
-	out, err := r.pdfa.finish(raw.Bytes(), newDocMeta(d))
+	raw := rawPool.Get().(*bytes.Buffer)
+	defer rawPool.Put(raw)
+	raw.Reset()
+	lossy, err := r.layout(d, alt, raw)
+	if err != nil {
+		return Result{}, err
+	}
+	out, err := r.pdfa.finish(raw.Bytes(), newDocMeta(d, alt))
 	if err != nil {
 		return Result{}, fmt.Errorf("templates: %w", err)
 	}
 	return Result{PDF: out, Lossy: lossy}, nil
 }
 
-// layout draws d with fpdf and writes fpdf's output to w.
-func (r *Renderer) layout(d *Document, w io.Writer) (lossy bool, err error) {
+// secondLanguage checks d.Languages and returns the second language of a
+// bilingual document, or "" for an Italian one.
+func secondLanguage(d *Document) (i18n.Lang, error) {
+	switch langs := d.Languages; {
+	case len(langs) == 0 || (len(langs) == 1 && langs[0] == i18n.IT):
+		return "", nil
+	case len(langs) != 2 || langs[0] != i18n.IT || langs[1] == i18n.IT || !langs[1].Valid():
+		return "", fmt.Errorf("templates: unsupported document languages %q: want Italian, alone or followed by de, fr or sl", langs)
+	case d.Issuer.Language != langs[1] || strings.TrimSpace(d.Issuer.ComuneAlt) == "":
+		return "", fmt.Errorf("templates: the comune of %s has no name in language %q for a bilingual document", d.Issuer.Comune, langs[1])
+	}
+	return d.Languages[1], nil
+}
+
+// layout draws d with fpdf and writes fpdf's output to w; alt is the
+// second language of a bilingual document, "" for an Italian one.
+func (r *Renderer) layout(d *Document, alt i18n.Lang, w io.Writer) (lossy bool, err error) {
 	pdf := fpdf.New("P", "mm", "A4", "")
 	// finish (pdfa.go) compresses the page contents and replaces fpdf's
 	// Info dictionary and catalog with the PDF/A ones, so no metadata is
@@ -164,9 +215,15 @@ func (r *Renderer) layout(d *Document, w io.Writer) (lossy bool, err error) {
 	pdf.AddPage()
 
 	p := &page{pdf: pdf, enc: r.fonts.enc}
+	if alt != "" {
+		p.alt, p.langs = alt, d.Languages
+	}
 	p.header(d)
 	d.Type.body(p, d)
 	p.closing(d)
+	if y := pdf.GetY(); y > qrTop-1 {
+		return false, fmt.Errorf("%w: the text ends %.1f mm below the top of the QR code", ErrPageFull, y-qrTop+1)
+	}
 	if err := p.qr(d); err != nil {
 		return false, err
 	}
@@ -191,6 +248,10 @@ type page struct {
 	pdf   *fpdf.Fpdf
 	enc   *encoding
 	lossy bool
+	// alt is the second language of a bilingual page, "" on an Italian
+	// one; langs is then [it, alt].
+	alt   i18n.Lang
+	langs []i18n.Lang
 }
 
 func (p *page) s(text string) string {
@@ -222,74 +283,137 @@ func (p *page) labelled(label, value string) {
 
 func (p *page) header(d *Document) {
 	pdf := p.pdf
+	bi := p.alt != ""
 	if d.Demo {
 		pdf.SetFillColor(250, 228, 228)
 		pdf.SetTextColor(150, 0, 0)
-		p.font("B", 9)
-		pdf.SetXY(marginX, 8)
-		pdf.CellFormat(bodyW, 6, p.s("DOCUMENTO DIMOSTRATIVO - FIRMATO CON CHIAVE DI PROVA - PRIVO DI VALORE LEGALE"), "", 1, "C", true, 0, "")
+		if bi {
+			// Two lines of 5 mm above the comune's name at 18 mm.
+			p.font("B", 8)
+			pdf.SetXY(marginX, 7)
+			it, tr := p.pair(i18n.DemoBanner, false)
+			pdf.CellFormat(bodyW, 5, p.s(it), "", 1, "C", true, 0, "")
+			pdf.CellFormat(bodyW, 5, p.s(tr), "", 1, "C", true, 0, "")
+		} else {
+			p.font("B", 9)
+			pdf.SetXY(marginX, 8)
+			pdf.CellFormat(bodyW, 6, p.s(i18n.T(i18n.IT, i18n.DemoBanner)), "", 1, "C", true, 0, "")
+		}
 		pdf.SetTextColor(0, 0, 0)
 	}
 	pdf.SetXY(marginX, 18)
 	p.font("B", 15)
-	name := "COMUNE DI " + d.Issuer.Comune
+	province := ""
 	if d.Issuer.Province != "" {
-		name += " (" + d.Issuer.Province + ")"
+		province = " (" + d.Issuer.Province + ")"
 	}
-	p.line(7, name, "C")
+	if bi {
+		// "COMUNE DI BOLZANO / GEMEINDE BOZEN (BZ)", or a line each.
+		it, tr := i18n.T(i18n.IT, i18n.ComuneOf, d.Issuer.Comune), i18n.T(p.alt, i18n.ComuneOf, d.Issuer.ComuneAlt)
+		p.fitJoined(bodyW, 7, it+i18n.Sep+tr+province, it+province, tr+province, "C")
+	} else {
+		p.line(7, i18n.T(i18n.IT, i18n.ComuneOf, d.Issuer.Comune)+province, "C")
+	}
 	p.font("", 10)
-	p.line(5, d.Issuer.Office, "C")
+	if office := i18n.T(i18n.IT, i18n.OfficeAnagrafe); bi && d.Issuer.Office == office {
+		p.fitKey(bodyW, 5, i18n.OfficeAnagrafe, "C")
+	} else {
+		p.line(5, d.Issuer.Office, "C")
+	}
 	pdf.SetDrawColor(60, 60, 60)
 	pdf.SetLineWidth(0.3)
 	y := pdf.GetY() + 3
 	pdf.Line(marginX, y, pageW-marginX, y)
-	pdf.SetY(y + 8)
 	p.font("B", 14)
-	p.line(8, d.Type.Title, "C")
+	if bi {
+		pdf.SetY(y + 6)
+		p.fit(bodyW, 7.5, i18n.T(i18n.IT, i18n.TitleKey(d.Type.Name)), i18n.T(p.alt, i18n.TitleKey(d.Type.Name)), "C")
+		pdf.Ln(3)
+		p.font("", 11)
+		p.fitKey(bodyW, 5.5, i18n.Official, "C")
+		p.fitKey(bodyW, 5.5, i18n.BasedOnRecords, "C")
+		p.font("B", 11)
+		p.fitKey(bodyW, 6.5, i18n.Certifies, "C")
+		pdf.Ln(2)
+		return
+	}
+	pdf.SetY(y + 8)
+	p.line(8, i18n.T(i18n.IT, i18n.TitleKey(d.Type.Name)), "C")
 	pdf.Ln(5)
 	p.font("", 11)
-	p.line(6, "L'UFFICIALE D'ANAGRAFE", "C")
-	p.line(6, "in base alle risultanze degli atti anagrafici", "C")
+	p.line(6, i18n.T(i18n.IT, i18n.Official), "C")
+	p.line(6, i18n.T(i18n.IT, i18n.BasedOnRecords), "C")
 	p.font("B", 11)
-	p.line(7, "CERTIFICA", "C")
+	p.line(7, i18n.T(i18n.IT, i18n.Certifies), "C")
 	pdf.Ln(3)
 }
 
 // closing prints the legal notices, the place and date, and the seal line.
+// A bilingual page prints the notices in smaller type and, when it fits,
+// the place and date beside the official's title.
 func (p *page) closing(d *Document) {
 	pdf := p.pdf
-	pdf.Ln(6)
-	p.font("", 10)
+	bi := p.alt != ""
+	size, h, gap := 10.0, 5.0, 2.0
+	if bi {
+		size, h, gap = 8.5, 4.0, 1.0
+		pdf.Ln(3)
+	} else {
+		pdf.Ln(6)
+	}
+	p.font("", size)
 	if d.UseLine != "" {
-		p.para(5, d.UseLine+".", "L")
+		p.para(h, d.UseLine+".", "L")
 	} else {
-		p.para(5, "Si rilascia per gli usi consentiti dalla legge.", "L")
+		p.para(h, p.tr(i18n.IssuedForLawfulUse), "L")
 	}
-	pdf.Ln(2)
+	pdf.Ln(gap)
 	if d.BolloLine != "" {
-		p.para(5, d.BolloLine+".", "L")
-		pdf.Ln(2)
+		p.para(h, d.BolloLine+".", "L")
+		pdf.Ln(gap)
 	}
-	p.para(5, "Il presente certificato non può essere prodotto agli organi della pubblica amministrazione o ai privati gestori di pubblici servizi (art. 40, comma 01, D.P.R. 28 dicembre 2000, n. 445).", "J")
-	pdf.Ln(2)
+	p.para(h, p.tr(i18n.NotForPublicBodies), "J")
+	pdf.Ln(gap)
 	if d.Type.ValidMonths == 0 {
-		p.para(5, "Validità illimitata (art. 41, comma 1, D.P.R. 445/2000).", "L")
+		p.para(h, p.tr(i18n.ValidityUnlimited), "L")
 	} else {
-		p.para(5, "Validità: sei mesi dalla data di rilascio, fino al "+date(d.ExpiresAt)+" (art. 41 D.P.R. 445/2000).", "L")
+		p.para(h, p.tr(i18n.ValiditySixMonths, date(d.ExpiresAt)), "L")
+	}
+	sealX, sealW := pageW/2-5, pageW/2-marginX+5
+	if bi {
+		pdf.Ln(3)
+		p.font("", 10)
+		place := p.s(p.comuneNames(d.Issuer, TitleCase) + ", " + date(d.IssuedAt))
+		if pdf.GetStringWidth(place)+2*pdf.GetCellMargin() <= sealX-marginX-2 {
+			pdf.CellFormat(sealX-marginX, 5, place, "", 0, "L", false, 0, "")
+		} else {
+			pdf.CellFormat(bodyW, 5, place, "", 1, "L", false, 0, "")
+			pdf.Ln(1)
+		}
+		p.font("B", 10)
+		pdf.SetX(sealX)
+		p.fitKey(sealW, 5, i18n.Official, "C")
+		p.font("", 7.5)
+		pdf.SetX(sealX)
+		pdf.MultiCell(sealW, 3.4, p.s(p.tr(i18n.SealNote)), "", "C", false)
+		return
 	}
 	pdf.Ln(4)
 	p.font("", 11)
 	p.line(6, TitleCase(d.Issuer.Comune)+", "+date(d.IssuedAt), "L")
 	pdf.Ln(2)
 	p.font("B", 10)
-	pdf.SetX(pageW/2 - 5)
-	pdf.CellFormat(pageW/2-marginX+5, 5, p.s("L'UFFICIALE D'ANAGRAFE"), "", 1, "C", false, 0, "")
+	pdf.SetX(sealX)
+	pdf.CellFormat(sealW, 5, p.s(i18n.T(i18n.IT, i18n.Official)), "", 1, "C", false, 0, "")
 	p.font("", 8.5)
-	pdf.SetX(pageW/2 - 5)
-	pdf.MultiCell(pageW/2-marginX+5, 4, p.s("Documento firmato digitalmente con sigillo elettronico del Comune (artt. 20 e 24 D.Lgs. 82/2005)"), "", "C", false)
+	pdf.SetX(sealX)
+	pdf.MultiCell(sealW, 4, p.s(i18n.T(i18n.IT, i18n.SealNote)), "", "C", false)
 }
 
-const qrSize = 34.0 // mm, module size ~0.6 mm for a version 4 code
+const (
+	qrSize = 34.0 // mm, module size ~0.6 mm for a version 4 code
+	qrTop  = pageH - 22 - qrSize
+)
 
 // qr draws the verification QR code as vector squares with the code and the
 // verification address beside it.
@@ -306,7 +430,7 @@ func (p *page) qr(d *Document) error {
 	bm := q.Bitmap()
 	n := len(bm)
 	pdf := p.pdf
-	x0, y0 := marginX, pageH-22-qrSize
+	x0, y0 := marginX, qrTop
 	mod := qrSize / float64(n)
 	pdf.SetFillColor(0, 0, 0)
 	for y, row := range bm {
@@ -326,32 +450,40 @@ func (p *page) qr(d *Document) error {
 	tw := pageW - marginX - tx
 	pdf.SetXY(tx, y0+2)
 	p.font("", 9)
-	pdf.MultiCell(tw, 4.5, p.s("Codice di verifica"), "", "L", false)
+	pdf.MultiCell(tw, 4.5, p.s(p.tr(i18n.VerificationCode)), "", "L", false)
 	pdf.SetX(tx)
 	p.font("B", 13)
 	pdf.MultiCell(tw, 7, p.s(d.Code), "", "L", false)
 	pdf.SetX(tx)
-	p.font("", 8.5)
-	pdf.MultiCell(tw, 4, p.s("Inquadrare il codice QR o aprire "+d.VerifyURL+" per verificare l'autenticità e la validità del certificato. "+
-		"La copia stampata è copia analogica di documento informatico sigillato (art. 23 D.Lgs. 82/2005)."), "", "L", false)
+	if p.alt != "" {
+		p.font("", 8)
+		pdf.MultiCell(tw, 3.6, p.s(p.tr(i18n.VerifyHow, d.VerifyURL)), "", "L", false)
+		if y := pdf.GetY(); y > pageH-14 {
+			return fmt.Errorf("%w: the verification notice ends %.1f mm into the footer", ErrPageFull, y-pageH+14)
+		}
+	} else {
+		p.font("", 8.5)
+		pdf.MultiCell(tw, 4, p.s(i18n.T(i18n.IT, i18n.VerifyHow, d.VerifyURL)), "", "L", false)
+	}
 	p.font("", 7.5)
 	pdf.SetTextColor(90, 90, 90)
 	pdf.SetXY(marginX, pageH-14)
-	pdf.CellFormat(bodyW, 4, p.s(fmt.Sprintf("%s - codice %s - rilasciato il %s", d.Type.Title, d.Code, date(d.IssuedAt))), "T", 0, "C", false, 0, "")
+	footer := func(l i18n.Lang) string {
+		return i18n.T(l, i18n.Footer, i18n.T(l, i18n.TitleKey(d.Type.Name)), d.Code, date(d.IssuedAt))
+	}
+	if p.alt != "" {
+		pdf.CellFormat(bodyW, 3.5, p.s(footer(i18n.IT)), "T", 1, "C", false, 0, "")
+		pdf.CellFormat(bodyW, 3.5, p.s(footer(p.alt)), "", 0, "C", false, 0, "")
+	} else {
+		pdf.CellFormat(bodyW, 4, p.s(footer(i18n.IT)), "T", 0, "C", false, 0, "")
+	}
 	pdf.SetTextColor(0, 0, 0)
 	return nil
 }
 
 func fullName(p registry.Person) string { return p.Surname + " " + p.Name }
 
-func bornWord(s registry.Sex) string { return "nat" + genderEnd(s) }
-
-func genderEnd(s registry.Sex) string {
-	if s == registry.Female {
-		return "a"
-	}
-	return "o"
-}
+func female(per registry.Person) bool { return per.Sex == registry.Female }
 
 func birthPlace(pl registry.Place) string {
 	switch {
@@ -365,13 +497,15 @@ func birthPlace(pl registry.Place) string {
 	return pl.Name
 }
 
+// address prints an address as the registry writes it, in Italian on
+// every page: "VIA ROMA n. 1 int. 3 - 26900".
 func address(a registry.Address) string {
 	s := strings.TrimSpace(a.Toponym + " " + a.Street)
 	if a.Number != "" {
-		s += " n. " + a.Number
+		s += " " + i18n.T(i18n.IT, i18n.AddressNumber, a.Number)
 	}
 	if a.Internal != "" {
-		s += " int. " + a.Internal
+		s += " " + i18n.T(i18n.IT, i18n.AddressInternal, a.Internal)
 	}
 	if a.PostalCode != "" {
 		s += " - " + a.PostalCode
@@ -386,38 +520,9 @@ func date(t time.Time) string {
 	return t.Format("02/01/2006")
 }
 
-// kinship returns the ANPR table 5 label in the member's gender.
-func kinship(m registry.Person) string {
-	f := m.Sex == registry.Female
-	pick := func(male, female string) string {
-		if f {
-			return female
-		}
-		return male
-	}
-	switch m.Kinship {
-	case registry.KinHead:
-		return pick("Intestatario", "Intestataria")
-	case registry.KinSpouse:
-		return pick("Marito", "Moglie")
-	case registry.KinChild:
-		return pick("Figlio", "Figlia")
-	case registry.KinGrandchild:
-		return "Nipote (discendente)"
-	case registry.KinParent:
-		return pick("Padre", "Madre")
-	case registry.KinSibling:
-		return pick("Fratello", "Sorella")
-	case registry.KinSonInLaw:
-		return pick("Genero", "Nuora")
-	case registry.KinParentInLaw:
-		return pick("Suocero", "Suocera")
-	case registry.KinCohabitant:
-		return "Convivente"
-	case registry.KinCivilPartner:
-		return pick("Unito civilmente", "Unita civilmente")
-	}
-	return "Altro"
+// kinship returns the ANPR table 5 label in the member's gender, in lang.
+func kinship(m registry.Person, lang i18n.Lang) string {
+	return i18n.TG(lang, i18n.KinshipKey(m.Kinship), female(m))
 }
 
 // TitleCase turns a registry name ("SAN DONATO MILANESE") into running

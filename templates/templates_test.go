@@ -110,12 +110,7 @@ func newRenderer(t testing.TB) *Renderer {
 // TestGoldenText renders each type and compares pdftotext's output with a
 // reviewed golden file. Run with -update to rewrite them.
 func TestGoldenText(t *testing.T) {
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		if os.Getenv("CERTA_REQUIRE_INTEGRATION") != "" {
-			t.Fatal("pdftotext not installed (poppler-utils)")
-		}
-		t.Skip("pdftotext not installed (poppler-utils)")
-	}
+	requirePdftotext(t)
 	r := newRenderer(t)
 	for _, ty := range Types() {
 		t.Run(ty.Name, func(t *testing.T) {
@@ -123,29 +118,49 @@ func TestGoldenText(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			dir := t.TempDir()
-			in := filepath.Join(dir, "doc.pdf")
-			if err := os.WriteFile(in, res.PDF, 0o600); err != nil {
-				t.Fatal(err)
-			}
-			out, err := exec.Command("pdftotext", "-layout", "-enc", "UTF-8", in, "-").Output()
-			if err != nil {
-				t.Fatal(err)
-			}
-			golden := filepath.Join("testdata", ty.Name+".golden.txt")
-			if *update {
-				if err := os.WriteFile(golden, out, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./templates -update)", err)
-			}
-			if !bytes.Equal(out, want) {
-				t.Errorf("pdftotext output differs from %s:\n%s", golden, out)
-			}
+			checkGolden(t, filepath.Join("testdata", ty.Name+".golden.txt"), pdfText(t, res.PDF))
 		})
+	}
+}
+
+func requirePdftotext(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		if os.Getenv("CERTA_REQUIRE_INTEGRATION") != "" {
+			t.Fatal("pdftotext not installed (poppler-utils)")
+		}
+		t.Skip("pdftotext not installed (poppler-utils)")
+	}
+}
+
+// pdfText returns pdftotext's layout text of a document.
+func pdfText(t *testing.T, pdf []byte) []byte {
+	t.Helper()
+	in := filepath.Join(t.TempDir(), "doc.pdf")
+	if err := os.WriteFile(in, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdftotext", "-layout", "-enc", "UTF-8", in, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// checkGolden compares out with the golden file, which -update rewrites.
+func checkGolden(t *testing.T, golden string, out []byte) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(golden, out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test ./templates -update)", err)
+	}
+	if !bytes.Equal(out, want) {
+		t.Errorf("pdftotext output differs from %s:\n%s", golden, out)
 	}
 }
 

@@ -49,7 +49,7 @@ const usage = `usage: certa <command> [flags]
 
 commands:
   serve            run the HTTP API and the public verification pages
-  issue            issue one certificate: --type T --subject CF --out FILE
+  issue            issue one certificate: --type T --subject CF --out FILE [--language it-de|it-fr|it-sl]
   verify FILE      verify a certificate PDF (exit 0 valid, 1 invalid, 2 unknown/error)
   registry list    list persons on record: --limit N [--certifiable]
   registry seed    add synthetic people: --households N | --persons N, --seed S, --comune CODE --postal-code CAP [--out FILE]
@@ -247,6 +247,7 @@ func issue(args []string, stdout, stderr io.Writer) error {
 	subject := fs.String("subject", "", "holder's codice fiscale")
 	out := fs.String("out", "", "output PDF file")
 	atFlag := fs.String("at", "", "for storico_residenza_data: the past date it refers to, YYYY-MM-DD")
+	language := fs.String("language", "it", `document languages: "it", or "it-de", "it-fr", "it-sl" for a bilingual certificate where the comune has that second official language`)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -269,7 +270,7 @@ func issue(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer st.env.Close()
-	iss, err := st.engine.Issue(ctx, engine.Request{Type: *typ, Subject: *subject, Requester: "cli", Channel: "cli", At: at})
+	iss, err := st.engine.Issue(ctx, engine.Request{Type: *typ, Subject: *subject, Requester: "cli", Channel: "cli", At: at, Languages: *language})
 	if err != nil {
 		return err
 	}

@@ -42,6 +42,10 @@ func TestCLIEndToEnd(t *testing.T) {
 	if _, _, code := runCLI(t, "issue", "--data", data, "--type", "residenza", "--subject", cf, "--out", pdf); code == 0 {
 		t.Fatal("issue overwrote an existing file")
 	}
+	// The demo comune, Lodi, issues in Italian only.
+	if _, errs, code := runCLI(t, "issue", "--data", data, "--type", "residenza", "--subject", cf, "--out", filepath.Join(t.TempDir(), "de.pdf"), "--language", "it-de"); code == 0 || !strings.Contains(errs, "no second official language") {
+		t.Fatalf("issue --language it-de in Lodi: %d %s", code, errs)
+	}
 
 	out, _, code = runCLI(t, "verify", "--data", data, pdf)
 	if code != 0 || !strings.Contains(out, "verdict: valid") {

@@ -294,6 +294,36 @@ func TestIssueJSON(t *testing.T) {
 	}
 }
 
+// TestIssueLanguage: "language" chooses a bilingual certificate, which
+// only a comune with a second official language issues; the demo comune,
+// Lodi, has Italian only.
+func TestIssueLanguage(t *testing.T) {
+	e := newEnv(t, 10<<20)
+	good := e.people[0].FiscalCode
+	auth := []string{"Authorization", "Bearer " + e.key, "Content-Type", "application/json", "Accept", "application/json"}
+	resp, body := e.do("POST", "/api/v1/certificates", strings.NewReader(`{"type":"residenza","subject":"`+good+`","language":"it"`+bolloJSON+`}`), auth...)
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("language it: status %d: %s", resp.StatusCode, body)
+	}
+	before := auditCount(t, e)
+	for _, langs := range []string{"it-fr", "it-de", "fr", "english"} {
+		resp, body := e.do("POST", "/api/v1/certificates", strings.NewReader(`{"type":"residenza","subject":"`+good+`","language":"`+langs+`"`+bolloJSON+`}`), auth...)
+		checkProblem(t, resp, body, http.StatusBadRequest, "invalid-request")
+		var p httpapi.Problem
+		json.Unmarshal(body, &p)
+		want := "unsupported language"
+		if strings.HasPrefix(langs, "it-") {
+			want = "has no second official language"
+		}
+		if !strings.Contains(p.Detail, want) || strings.Contains(string(body), good) {
+			t.Errorf("language %s: problem %+v", langs, p)
+		}
+	}
+	if after := auditCount(t, e); after != before {
+		t.Fatalf("refused languages left %d audit events", after-before)
+	}
+}
+
 func TestBadInput(t *testing.T) {
 	e := newEnv(t, 10<<20)
 	good := e.people[0].FiscalCode
@@ -310,10 +340,10 @@ func TestBadInput(t *testing.T) {
 		status  int
 		problem string
 	}{
-		{"unknown type", "POST", "/api/v1/certificates", `{"type":"passaporto","subject":"` + good + `"`+bolloJSON+`}`, auth, 422, "unknown-type"},
-		{"bad checksum", "POST", "/api/v1/certificates", `{"type":"residenza","subject":"` + good[:15] + flip(good[15]) + `"`+bolloJSON+`}`, auth, 422, "invalid-fiscal-code"},
-		{"malformed code", "POST", "/api/v1/certificates", `{"type":"residenza","subject":"NOT-A-CODE"`+bolloJSON+`}`, auth, 422, "invalid-fiscal-code"},
-		{"unknown subject", "POST", "/api/v1/certificates", `{"type":"residenza","subject":"` + absent + `"`+bolloJSON+`}`, auth, 404, "subject-not-found"},
+		{"unknown type", "POST", "/api/v1/certificates", `{"type":"passaporto","subject":"` + good + `"` + bolloJSON + `}`, auth, 422, "unknown-type"},
+		{"bad checksum", "POST", "/api/v1/certificates", `{"type":"residenza","subject":"` + good[:15] + flip(good[15]) + `"` + bolloJSON + `}`, auth, 422, "invalid-fiscal-code"},
+		{"malformed code", "POST", "/api/v1/certificates", `{"type":"residenza","subject":"NOT-A-CODE"` + bolloJSON + `}`, auth, 422, "invalid-fiscal-code"},
+		{"unknown subject", "POST", "/api/v1/certificates", `{"type":"residenza","subject":"` + absent + `"` + bolloJSON + `}`, auth, 404, "subject-not-found"},
 		{"missing fields", "POST", "/api/v1/certificates", `{"type":"residenza"}`, auth, 400, "invalid-request"},
 		{"unknown field", "POST", "/api/v1/certificates", `{"type":"residenza","subject":"` + good + `","x":1}`, auth, 400, "invalid-request"},
 		{"not json", "POST", "/api/v1/certificates", `type=residenza`, auth, 400, "invalid-request"},

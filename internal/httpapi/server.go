@@ -173,6 +173,10 @@ type issueRequest struct {
 	Subject string         `json:"subject"`
 	Bollo   *bollo.Request `json:"bollo"`
 	Use     bollo.Use      `json:"use"`
+	// Language is "it" (the default) or, where the comune has a second
+	// official language, "it-de", "it-fr" or "it-sl" for a bilingual
+	// certificate.
+	Language string `json:"language"`
 }
 
 // issueResponse is the JSON answer to an issuance.
@@ -208,7 +212,7 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request) {
 	}
 	iss, err := s.engine.Issue(r.Context(), engine.Request{
 		Type: req.Type, Subject: req.Subject, Requester: clientFrom(r.Context()), Channel: engine.ChannelAPI,
-		Bollo: req.Bollo, Use: req.Use,
+		Bollo: req.Bollo, Use: req.Use, Languages: req.Language,
 	})
 	if err != nil {
 		s.writeProblem(w, r, err)

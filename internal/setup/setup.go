@@ -50,6 +50,7 @@ import (
 	"certa.example/certa/signer/pkcs11"
 	"certa.example/certa/signer/tsa"
 	"certa.example/certa/templates"
+	"certa.example/certa/templates/i18n"
 )
 
 // The demo comune and the size of its synthetic registry.
@@ -63,8 +64,8 @@ const (
 
 // Embedded is an opened embedded default.
 type Env struct {
-	Dir        string
-	Store      store.Store
+	Dir   string
+	Store store.Store
 	Seal  *signer.Seal
 	Roots *x509.CertPool
 	// TSARoots verify timestamps; nil without a TSA.
@@ -78,7 +79,7 @@ type Env struct {
 	// DemoCA is the CA that issued the seal when its key lies beside the
 	// chain (the embedded demo PKI, or one made by certa keys demo-ca):
 	// certa serve then answers OCSP and CRL requests for it under /pki.
-	DemoCA *pki.CA
+	DemoCA     *pki.CA
 	Issuer     templates.Issuer
 	Comune     comuni.Comune
 	APIKeyPath string
@@ -131,7 +132,7 @@ func Open(ctx context.Context, o Options) (*Env, error) {
 	if !ok {
 		return nil, fmt.Errorf("setup: demo comune %s missing from the embedded archive", DemoComuneCode)
 	}
-	issuer := templates.Issuer{Comune: comune.Name, Province: comune.Province, Office: "Ufficio Anagrafe"}
+	issuer := IssuerOf(comune)
 	sl, err := openSeal(dir, o.Seal, "Comune di "+templates.TitleCase(comune.Name), now())
 	if err != nil {
 		return nil, err
@@ -162,6 +163,18 @@ func Open(ctx context.Context, o Options) (*Env, error) {
 	}
 	e.APIKeys = map[string]string{httpapi.HashAPIKey(key): DemoClientID}
 	return e, nil
+}
+
+// IssuerOf returns the issuer of certificates for comune c: its name,
+// province and registry office, and its second official language with
+// its name in it (comuni.Comune.SecondLanguage), which bilingual
+// certificates need; Lodi, the demo comune, has none.
+func IssuerOf(c comuni.Comune) templates.Issuer {
+	iss := templates.Issuer{Comune: c.Name, Province: c.Province, Office: "Ufficio Anagrafe"}
+	if lang, name, ok := c.SecondLanguage(); ok {
+		iss.Language, iss.ComuneAlt = i18n.Lang(lang), name
+	}
+	return iss
 }
 
 // Engine builds the issue pipeline on this environment: the renderer,
