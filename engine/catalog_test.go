@@ -155,3 +155,43 @@ func TestBolloAndUsePrinted(t *testing.T) {
 		}
 	}
 }
+
+// TestContestuale issues one document certifying residence, citizenship
+// and civil status, and refuses a combination ANPR refuses.
+func TestContestuale(t *testing.T) {
+	testutil.RequireTools(t, "pdftotext")
+	f := newFixture(t, "http://127.0.0.1:8080")
+	ctx := context.Background()
+	var iss engine.Issued
+	for _, p := range f.people {
+		sub, err := f.emb.Store.Subject(ctx, p.FiscalCode)
+		if err != nil || engine.CheckRules("cittadinanza", sub) != nil || engine.CheckRules("stato_civile", sub) != nil {
+			continue
+		}
+		iss, err = f.eng.Issue(ctx, engine.Request{Type: "residenza", Also: []string{"cittadinanza", "stato_civile"},
+			Subject: p.FiscalCode, Requester: "t", Channel: "counter"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		break
+	}
+	if iss.Type != "residenza+cittadinanza+stato_civile" {
+		t.Fatalf("issued %q", iss.Type)
+	}
+	out, _ := testutil.Output(t, "pdftotext", testutil.WriteTemp(t, "c.pdf", iss.PDF), "-")
+	text := strings.Join(strings.Fields(out), " ")
+	for _, want := range []string{"CERTIFICATO CONTESTUALE", "DI RESIDENZA, DI CITTADINANZA E DI STATO CIVILE",
+		"ed è residente in", "è di stato civile:", "Validità: sei mesi"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the contestuale certificate lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Count(text, "codice fiscale") != 1 {
+		t.Errorf("the holder is named more than once:\n%s", text)
+	}
+	_, err := f.eng.Issue(ctx, engine.Request{Type: "residenza", Also: []string{"residenza_aire"}, Subject: f.people[0].FiscalCode,
+		Requester: "t", Channel: "counter"})
+	if slug, _ := errs.RuleOf(err); slug != "contestuale-aire-e-residenti" {
+		t.Errorf("AIRE with residenza: %v", err)
+	}
+}

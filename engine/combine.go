@@ -33,6 +33,11 @@ func anyOf(has func(string) bool, names []string) int {
 	return n
 }
 
+// counterOnly refuses, on the API channel, the types ANPR issues only at
+// the registry office's counter.
+var counterOnly = combination{slug: "rilascio-solo-allo-sportello", title: "Issued at the counter only",
+	detail: "questo certificato si rilascia solo allo sportello dell'ufficio anagrafe"}
+
 // combinations are ANPR's rules for contestuale certificates, in order.
 var combinations = []combination{
 	{"contestuale-non-combinabile", "Certificate type cannot be combined",

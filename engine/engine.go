@@ -98,6 +98,9 @@ type Request struct {
 	// channel. Use is the destination of use (bollo.Use).
 	Bollo *bollo.Request
 	Use   bollo.Use
+	// Also are further types for a contestuale certificate: one document
+	// certifying Type and each of them (CheckCombination's rules apply).
+	Also []string
 	// Languages are the document's languages (i18n.ParseLanguages): ""
 	// or "it" for an Italian certificate, "it-de", "it-fr" or "it-sl" for
 	// a bilingual one, which only a comune with that second official
@@ -130,8 +133,21 @@ func (e *Engine) Issue(ctx context.Context, req Request) (Issued, error) {
 	if !ok {
 		return Issued{}, errs.New(errs.UnknownType, "unknown certificate type; supported: "+templates.TypeNames())
 	}
-	if ty.Counter && req.Channel == ChannelAPI {
-		return Issued{}, errs.New(errs.NotCertifiable, "rilascio-solo-allo-sportello: questo certificato si rilascia solo allo sportello dell'ufficio anagrafe")
+	all := []*templates.Type{ty}
+	for _, name := range req.Also {
+		t, ok := templates.LookupType(name)
+		if !ok {
+			return Issued{}, errs.New(errs.UnknownType, "unknown certificate type; supported: "+templates.TypeNames())
+		}
+		all = append(all, t)
+	}
+	if err := CheckCombination(all); err != nil {
+		return Issued{}, err
+	}
+	for _, t := range all {
+		if t.Counter && req.Channel == ChannelAPI {
+			return Issued{}, &errs.Error{Kind: errs.NotCertifiable, Rule: counterOnly.slug, Title: counterOnly.title, Public: counterOnly.detail}
+		}
 	}
 	now := e.cfg.Now().UTC().Truncate(time.Second)
 	at := civilDay(req.At)
@@ -168,16 +184,20 @@ func (e *Engine) Issue(ctx context.Context, req Request) (Issued, error) {
 	if err != nil {
 		return Issued{}, err
 	}
-	if err := checkRules(ty, subj); err != nil {
-		return Issued{}, err
+	for _, t := range all {
+		if err := checkRules(t, subj); err != nil {
+			return Issued{}, err
+		}
 	}
 	code, err := vcode.New(e.cfg.Rand)
 	if err != nil {
 		return Issued{}, errs.Wrap(errs.Internal, "", fmt.Errorf("verification code: %w", err))
 	}
-	expires := now.AddDate(0, ty.ValidMonths, 0)
-	if ty.ValidMonths == 0 {
-		expires = now.AddDate(unlimitedYears, 0, 0)
+	expires := now.AddDate(unlimitedYears, 0, 0)
+	for _, t := range all {
+		if t.ValidMonths != 0 {
+			expires = now.AddDate(0, t.ValidMonths, 0)
+		}
 	}
 	doc := &templates.Document{
 		Type:      ty,
@@ -193,6 +213,7 @@ func (e *Engine) Issue(ctx context.Context, req Request) (Issued, error) {
 		BolloLine: stamp.Line(),
 		UseLine:   req.Use.Line(),
 		Languages: langs,
+		Also:      all[1:],
 	}
 	res, err := e.renderer.Render(doc)
 	if errors.Is(err, templates.ErrPageFull) {
@@ -214,7 +235,7 @@ func (e *Engine) Issue(ctx context.Context, req Request) (Issued, error) {
 	sum := sha256.Sum256(signed)
 	rec := ledger.Record{
 		Code:      code,
-		Type:      ty.Name,
+		Type:      typeNames(all),
 		Subject:   subj.Person.FiscalCode,
 		Holder:    subj.Person.Surname + " " + subj.Person.Name,
 		Comune:    e.cfg.Issuer.Comune,
@@ -228,7 +249,7 @@ func (e *Engine) Issue(ctx context.Context, req Request) (Issued, error) {
 		return Issued{}, err
 	}
 	return Issued{
-		Code: code, Type: ty.Name, IssuedAt: now, ExpiresAt: doc.ExpiresAt,
+		Code: code, Type: typeNames(all), IssuedAt: now, ExpiresAt: doc.ExpiresAt,
 		SHA256: sum, VerifyURL: e.VerifyURL(code), PDF: signed,
 	}, nil
 }
@@ -301,6 +322,16 @@ func (e *Engine) Lookup(ctx context.Context, typed string) (Status, error) {
 		return Status{}, err
 	}
 	return Status{Status: rec.StatusAt(now), Record: rec, CheckedAt: now}, nil
+}
+
+// typeNames names the types of a document: "residenza", or for a
+// contestuale certificate "residenza+cittadinanza".
+func typeNames(types []*templates.Type) string {
+	names := make([]string, len(types))
+	for i, t := range types {
+		names[i] = t.Name
+	}
+	return strings.Join(names, "+")
 }
 
 // civilDay returns t's calendar day at midnight UTC, or the zero time.

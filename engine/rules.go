@@ -456,7 +456,7 @@ var rulesBySlug = func() map[string]Rule {
 	}
 	// The refusals of contestuale certificates have pages too; they
 	// judge the combination of types, not a subject.
-	for _, c := range combinations {
+	for _, c := range append([]combination{counterOnly}, combinations...) {
 		m[c.slug] = Rule{slug: c.slug, title: c.title, detail: c.detail, refuses: func(registry.Subject) bool { return false }}
 	}
 	return m

@@ -26,6 +26,10 @@ const (
 // person prints the holder: name, birth, fiscal code, and the citizenship
 // when asked.
 func (p *page) person(per registry.Person, citizenship bool) {
+	if p.personShown {
+		return // a contestuale certificate names the holder once
+	}
+	p.personShown = true
 	p.font("", 11)
 	p.line(6.5, p.tr(i18n.That), "L")
 	p.font("B", 12)

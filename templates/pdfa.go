@@ -193,7 +193,7 @@ type docMeta struct {
 // bilingual document, whose title is then "italiano / translation". The
 // document language (/Lang, docLang) stays Italian, the primary one.
 func newDocMeta(d *Document, alt i18n.Lang) *docMeta {
-	title := d.Type.Title
+	title := d.Title()
 	if alt != "" {
 		title += i18n.Sep + i18n.T(alt, i18n.TitleKey(d.Type.Name))
 	}

@@ -118,10 +118,55 @@ type Document struct {
 	// destination of use in ANPR's wording; printed when not empty (in
 	// Italian only: they are not in the message catalogue).
 	BolloLine, UseLine string
+	// Also are the further types of a contestuale certificate, which
+	// certifies Type and each of them in one document (Italian only; the
+	// engine checks the combination).
+	Also []*Type
 	// Languages are the document's languages: nil or [it] for an Italian
 	// document, [it, X] for a bilingual one in Italian and the issuer's
 	// second language X (Issuer.Language); see i18n.ParseLanguages.
 	Languages []i18n.Lang
+}
+
+// contestuale is the title of a certificate that joins several types.
+const contestuale = "CERTIFICATO CONTESTUALE"
+
+// Title is the document's printed title, in Italian.
+func (d *Document) Title() string {
+	if len(d.Also) == 0 {
+		return d.Type.Title
+	}
+	return contestuale + " " + d.combinedWhat()
+}
+
+// combinedWhat lists what a contestuale certificate certifies: "DI
+// RESIDENZA, DI CITTADINANZA E DI STATO CIVILE".
+func (d *Document) combinedWhat() string {
+	parts := []string{}
+	for _, t := range append([]*Type{d.Type}, d.Also...) {
+		w := strings.TrimPrefix(t.Title, "CERTIFICATO ")
+		w = strings.TrimPrefix(w, "ANAGRAFICO ")
+		if !strings.HasPrefix(w, "DI ") && !strings.HasPrefix(w, "STORICO") {
+			w = "DI " + w
+		}
+		parts = append(parts, w)
+	}
+	last := len(parts) - 1
+	if last == 0 {
+		return parts[0]
+	}
+	return strings.Join(parts[:last], ", ") + " E " + parts[last]
+}
+
+// unlimited reports whether every type of d certifies facts that cannot
+// change, so that the document's validity is unlimited.
+func (d *Document) unlimited() bool {
+	for _, t := range append([]*Type{d.Type}, d.Also...) {
+		if t.ValidMonths != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // ErrPageFull is the error Render returns (wrapped) when a document does
@@ -169,6 +214,14 @@ func (r *Renderer) Render(d *Document) (Result, error) {
 	alt, err := secondLanguage(d)
 	if err != nil {
 		return Result{}, err
+	}
+	if alt != "" && len(d.Also) > 0 {
+		return Result{}, errors.New("templates: a contestuale certificate is Italian only")
+	}
+	for _, t := range d.Also {
+		if t == nil || t.body == nil {
+			return Result{}, errors.New("templates: a contestuale type is missing")
+		}
 	}
 	raw := rawPool.Get().(*bytes.Buffer)
 	defer rawPool.Put(raw)
@@ -220,6 +273,9 @@ func (r *Renderer) layout(d *Document, alt i18n.Lang, w io.Writer) (lossy bool, 
 	}
 	p.header(d)
 	d.Type.body(p, d)
+	for _, t := range d.Also {
+		t.body(p, d)
+	}
 	p.closing(d)
 	if y := pdf.GetY(); y > qrTop-1 {
 		return false, fmt.Errorf("%w: the text ends %.1f mm below the top of the QR code", ErrPageFull, y-qrTop+1)
@@ -252,6 +308,8 @@ type page struct {
 	// one; langs is then [it, alt].
 	alt   i18n.Lang
 	langs []i18n.Lang
+	// personShown is set once the holder's block is printed.
+	personShown bool
 }
 
 func (p *page) s(text string) string {
@@ -338,7 +396,13 @@ func (p *page) header(d *Document) {
 		return
 	}
 	pdf.SetY(y + 8)
-	p.line(8, i18n.T(i18n.IT, i18n.TitleKey(d.Type.Name)), "C")
+	if len(d.Also) > 0 {
+		p.line(8, contestuale, "C")
+		p.font("B", 10.5)
+		p.para(5.5, d.combinedWhat(), "C")
+	} else {
+		p.line(8, i18n.T(i18n.IT, i18n.TitleKey(d.Type.Name)), "C")
+	}
 	pdf.Ln(5)
 	p.font("", 11)
 	p.line(6, i18n.T(i18n.IT, i18n.Official), "C")
@@ -374,7 +438,7 @@ func (p *page) closing(d *Document) {
 	}
 	p.para(h, p.tr(i18n.NotForPublicBodies), "J")
 	pdf.Ln(gap)
-	if d.Type.ValidMonths == 0 {
+	if d.unlimited() {
 		p.para(h, p.tr(i18n.ValidityUnlimited), "L")
 	} else {
 		p.para(h, p.tr(i18n.ValiditySixMonths, date(d.ExpiresAt)), "L")
@@ -469,7 +533,11 @@ func (p *page) qr(d *Document) error {
 	pdf.SetTextColor(90, 90, 90)
 	pdf.SetXY(marginX, pageH-14)
 	footer := func(l i18n.Lang) string {
-		return i18n.T(l, i18n.Footer, i18n.T(l, i18n.TitleKey(d.Type.Name)), d.Code, date(d.IssuedAt))
+		title := i18n.T(l, i18n.TitleKey(d.Type.Name))
+		if len(d.Also) > 0 {
+			title = contestuale
+		}
+		return i18n.T(l, i18n.Footer, title, d.Code, date(d.IssuedAt))
 	}
 	if p.alt != "" {
 		pdf.CellFormat(bodyW, 3.5, p.s(footer(i18n.IT)), "T", 1, "C", false, 0, "")

@@ -2,6 +2,7 @@ package templates
 
 import (
 	"bytes"
+	"certa.example/certa/templates/i18n"
 	"flag"
 	"os"
 	"os/exec"
@@ -120,6 +121,27 @@ func TestGoldenText(t *testing.T) {
 			}
 			checkGolden(t, filepath.Join("testdata", ty.Name+".golden.txt"), pdfText(t, res.PDF))
 		})
+	}
+}
+
+// TestGoldenContestuale renders a contestuale certificate: the holder once,
+// then what each type certifies.
+func TestGoldenContestuale(t *testing.T) {
+	requirePdftotext(t)
+	r := newRenderer(t)
+	d := fixtureDocument(t, "residenza")
+	for _, name := range []string{"cittadinanza", "stato_civile"} {
+		ty, _ := LookupType(name)
+		d.Also = append(d.Also, ty)
+	}
+	res, err := r.Render(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkGolden(t, filepath.Join("testdata", "contestuale.golden.txt"), pdfText(t, res.PDF))
+	d.Languages = []i18n.Lang{i18n.IT, i18n.DE}
+	if _, err := r.Render(d); err == nil {
+		t.Error("a bilingual contestuale certificate was rendered")
 	}
 }
 

@@ -247,6 +247,7 @@ func issue(args []string, stdout, stderr io.Writer) error {
 	subject := fs.String("subject", "", "holder's codice fiscale")
 	out := fs.String("out", "", "output PDF file")
 	atFlag := fs.String("at", "", "for storico_residenza_data: the past date it refers to, YYYY-MM-DD")
+	also := fs.String("also", "", "further types for one contestuale certificate, comma-separated")
 	language := fs.String("language", "it", `document languages: "it", or "it-de", "it-fr", "it-sl" for a bilingual certificate where the comune has that second official language`)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -270,7 +271,7 @@ func issue(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer st.env.Close()
-	iss, err := st.engine.Issue(ctx, engine.Request{Type: *typ, Subject: *subject, Requester: "cli", Channel: "cli", At: at, Languages: *language})
+	iss, err := st.engine.Issue(ctx, engine.Request{Type: *typ, Subject: *subject, Requester: "cli", Channel: "cli", At: at, Also: splitList(*also), Languages: *language})
 	if err != nil {
 		return err
 	}
@@ -279,6 +280,17 @@ func issue(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "issued %s %s, valid until %s\nfile:   %s\nverify: %s\n", iss.Type, iss.Code, iss.ExpiresAt.Format("2006-01-02"), *out, iss.VerifyURL)
 	return nil
+}
+
+// splitList splits a comma-separated flag value, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // newVerifier checks PDFs against the environment's roots and ledger.

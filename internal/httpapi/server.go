@@ -177,6 +177,8 @@ type issueRequest struct {
 	// official language, "it-de", "it-fr" or "it-sl" for a bilingual
 	// certificate.
 	Language string `json:"language"`
+	// Also are further types for one contestuale certificate.
+	Also []string `json:"also"`
 }
 
 // issueResponse is the JSON answer to an issuance.
@@ -212,7 +214,7 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request) {
 	}
 	iss, err := s.engine.Issue(r.Context(), engine.Request{
 		Type: req.Type, Subject: req.Subject, Requester: clientFrom(r.Context()), Channel: engine.ChannelAPI,
-		Bollo: req.Bollo, Use: req.Use, Languages: req.Language,
+		Bollo: req.Bollo, Use: req.Use, Also: req.Also, Languages: req.Language,
 	})
 	if err != nil {
 		s.writeProblem(w, r, err)

@@ -47,3 +47,27 @@ func TestTypesList(t *testing.T) {
 		t.Errorf("morte through the API: %d %s", resp.StatusCode, body)
 	}
 }
+
+// TestContestualeAPI: "also" joins types in one certificate; a refused
+// combination is a per-rule problem.
+func TestContestualeAPI(t *testing.T) {
+	e := newEnv(t, 1<<20)
+	auth := []string{"Authorization", "Bearer " + e.key, "Content-Type", "application/json"}
+	cf := e.people[0].FiscalCode
+	resp, body := e.do("POST", "/api/v1/certificates", strings.NewReader(`{"type":"residenza","also":["stato_famiglia"],"subject":"`+cf+`"`+bolloJSON+`}`), auth...)
+	if resp.StatusCode != http.StatusCreated || !strings.Contains(string(body), `"type": "residenza+stato_famiglia"`) {
+		t.Fatalf("contestuale: %d %s", resp.StatusCode, body)
+	}
+	resp, body = e.do("POST", "/api/v1/certificates", strings.NewReader(`{"type":"stato_famiglia","also":["stato_famiglia_parentela"],"subject":"`+cf+`"`+bolloJSON+`}`), auth...)
+	var p struct {
+		Type   string `json:"type"`
+		Status int    `json:"status"`
+	}
+	json.Unmarshal(body, &p)
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.HasSuffix(p.Type, "/problems/not-certifiable/contestuale-stati-di-famiglia") {
+		t.Fatalf("two family forms: %d %s", resp.StatusCode, body)
+	}
+	if resp, _ := e.do("GET", p.Type[strings.Index(p.Type, "/problems/"):], nil); resp.StatusCode != http.StatusOK {
+		t.Errorf("the rule's page answers %d", resp.StatusCode)
+	}
+}
