@@ -53,7 +53,7 @@ fuzz-smoke:
 # Rewrite the reviewed pdftotext golden files after a deliberate wording or
 # layout change; review the diff before committing.
 golden:
-	$(GO) test ./templates/ -run TestGoldenText -update
+	$(GO) test ./templates/ -run '^TestGolden' -update
 
 clean:
 	rm -rf bin
