@@ -57,7 +57,7 @@ import (
 const (
 	DemoComuneCode = "E648" // Lodi
 	DemoPostalCode = "26900"
-	DemoSeed       = 20261123
+	DemoSeed       = 20261138 // a seed whose 160 households hold a subject for every type
 	DemoHouseholds = 160
 	DemoClientID   = "demo"
 )
