@@ -2,7 +2,6 @@ package templates
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -107,35 +106,75 @@ func TestBilingualFits(t *testing.T) {
 	}
 }
 
-// TestBilingualPageFull checks that a bilingual page that does not fit is
-// refused, not printed over the QR code.
-func TestBilingualPageFull(t *testing.T) {
+// TestMultiPage: a body longer than a page continues on the next, table
+// heads repeated and rows kept with their notes; the closing and the QR
+// code end the last page; every page has a numbered footer. Short
+// documents stay one page, unnumbered.
+func TestMultiPage(t *testing.T) {
+	requirePdftotext(t)
 	r := newRenderer(t)
-	for _, typ := range []string{"stato_famiglia_parentela", "storico_residenza"} {
-		d := bilingualDocument(t, typ, i18n.DE)
-		grow(d, 14)
-		_, err := r.Render(d)
-		if !errors.Is(err, ErrPageFull) {
-			t.Errorf("%s: got %v, want ErrPageFull", typ, err)
-		}
-	}
-}
-
-// TestItalianPageFull: an Italian page that would run into the QR code is
-// refused too (a household of 14), while 6 members fit.
-func TestItalianPageFull(t *testing.T) {
-	r := newRenderer(t)
-	for _, typ := range []string{"stato_famiglia", "stato_famiglia_parentela", "storico_residenza"} {
-		d := fixtureDocument(t, typ)
-		grow(d, 14)
-		if _, err := r.Render(d); !errors.Is(err, ErrPageFull) {
-			t.Errorf("%s with 14 members: got %v, want ErrPageFull", typ, err)
-		}
-		d = fixtureDocument(t, typ)
-		grow(d, 6)
-		if _, err := r.Render(d); err != nil {
-			t.Errorf("%s with 6 members: %v", typ, err)
-		}
+	for _, tc := range []struct {
+		typ     string
+		lang    i18n.Lang
+		members int
+		pages   int
+	}{
+		{"stato_famiglia", i18n.IT, 7, 1},
+		{"stato_famiglia", i18n.IT, 14, 2},
+		{"stato_famiglia_parentela", i18n.IT, 40, 3},
+		{"storico_residenza", i18n.IT, 30, 2},
+		{"stato_famiglia_parentela", i18n.DE, 14, 2},
+		{"storico_residenza", i18n.FR, 14, 2},
+	} {
+		t.Run(fmt.Sprintf("%s/%s/%d", tc.typ, tc.lang, tc.members), func(t *testing.T) {
+			var d *Document
+			if tc.lang == i18n.IT {
+				d = fixtureDocument(t, tc.typ)
+			} else {
+				d = bilingualDocument(t, tc.typ, tc.lang)
+			}
+			grow(d, tc.members)
+			res, err := r.Render(d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := bytes.Count(res.PDF, []byte("/Type /Page\n")); n != tc.pages {
+				t.Fatalf("%d pages, want %d", n, tc.pages)
+			}
+			checkPDFA(t, res.PDF, d)
+			signed := signForTest(t, res.PDF)
+			if out, code := testutil.Run(t, "qpdf", "--check", testutil.WriteTemp(t, "signed.pdf", signed)); code != 0 {
+				t.Fatalf("qpdf --check on the signed document: exit %d\n%s", code, out)
+			}
+			text := string(pdfText(t, res.PDF))
+			if tc.typ != "storico_residenza" {
+				for _, m := range d.Subject.Household.Members {
+					if !strings.Contains(text, m.FiscalCode) {
+						t.Errorf("member %s missing", m.FiscalCode)
+					}
+				}
+			}
+			if tc.pages == 1 {
+				if strings.Contains(text, "(segue)") || strings.Contains(text, " - 1/1") {
+					t.Error("a one-page document is marked as continued")
+				}
+				return
+			}
+			for i := 1; i <= tc.pages; i++ {
+				if want := fmt.Sprintf(" - %d/%d", i, tc.pages); !strings.Contains(text, want) {
+					t.Errorf("no footer %q", want)
+				}
+			}
+			if n := strings.Count(text, "DOCUMENTO DIMOSTRATIVO"); n != tc.pages {
+				t.Errorf("the demo banner is on %d of %d pages", n, tc.pages)
+			}
+			if strings.Count(text, "(segue)") != tc.pages-1 {
+				t.Errorf("%d continuation headers, want %d", strings.Count(text, "(segue)"), tc.pages-1)
+			}
+			if i := strings.Index(text, "Codice di verifica"); i < strings.LastIndex(text, "(segue)") {
+				t.Error("the verification code is not on the last page")
+			}
+		})
 	}
 }
 

@@ -315,6 +315,7 @@ func (p *page) family(intro string, h registry.Household, extraHead i18n.Key, ex
 		}
 	}
 	t := p.table(heads, widths)
+	t.withNotes = true
 	for _, m := range h.Members {
 		if m.Removal != nil {
 			continue // no longer part of the registered household
@@ -358,12 +359,21 @@ func statoFamigliaAIREBody(p *page, d *Document) {
 // table draws a header row and then rows of cells in the given widths.
 type table struct {
 	p      *page
+	heads  []i18n.Key
 	widths []float64
+	// withNotes: each row has a note under it, kept on the same page.
+	withNotes bool
 }
 
 // table starts a table with the heads in the page's languages: on a
 // bilingual page the Italian over the translation, in smaller type.
 func (p *page) table(heads []i18n.Key, widths []float64) *table {
+	p.drawHeads(heads, widths)
+	return &table{p: p, heads: heads, widths: widths}
+}
+
+// drawHeads prints a table's head row.
+func (p *page) drawHeads(heads []i18n.Key, widths []float64) {
 	pdf := p.pdf
 	pdf.SetFillColor(235, 235, 235)
 	p.font("B", 9)
@@ -372,7 +382,7 @@ func (p *page) table(heads []i18n.Key, widths []float64) *table {
 			pdf.CellFormat(widths[i], 6.5, p.s(i18n.T(i18n.IT, hd)), "B", 0, "L", true, 0, "")
 		}
 		pdf.Ln(-1)
-		return &table{p: p, widths: widths}
+		return
 	}
 	for i, hd := range heads {
 		pdf.CellFormat(widths[i], 4.2, p.s(i18n.T(i18n.IT, hd)), "", 0, "L", true, 0, "")
@@ -383,7 +393,6 @@ func (p *page) table(heads []i18n.Key, widths []float64) *table {
 		pdf.CellFormat(widths[i], 3.8, p.s(i18n.T(p.alt, hd)), "B", 0, "L", true, 0, "")
 	}
 	pdf.Ln(-1)
-	return &table{p: p, widths: widths}
 }
 
 // Heights of a table's rows and of the notes under them; a bilingual
@@ -394,9 +403,15 @@ const (
 )
 
 func (t *table) row(cells ...string) {
-	h := rowH
+	h, n := rowH, noteH
 	if t.p.alt != "" {
-		h = biRowH
+		h, n = biRowH, biNoteH
+	}
+	if !t.withNotes {
+		n = 0
+	}
+	if t.p.ensure(h + n) { // the row and its note stay together
+		t.p.drawHeads(t.heads, t.widths)
 	}
 	for i, c := range cells {
 		style := ""

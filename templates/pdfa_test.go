@@ -808,7 +808,7 @@ func BenchmarkFinish(b *testing.B) {
 	r := newRenderer(b)
 	d := fixtureDocument(&testing.T{}, "stato_famiglia")
 	var raw bytes.Buffer
-	if _, err := r.layout(d, "", &raw); err != nil {
+	if _, err := r.layout(d, "", &raw, false); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()

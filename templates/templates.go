@@ -19,8 +19,7 @@
 // "italiano / translation" where that fits on its line and as two lines
 // where it would not; a bilingual page uses smaller type for the
 // statements and the closing notices to stay on one A4 page, and Render
-// returns ErrPageFull rather than print over the QR code when it still
-// does not fit (e.g. a household of more than about six members). The
+// continues on further pages when it does not fit, as Italian ones do. The
 // comune's name prints in both languages; registry data (names,
 // addresses, states, citizenships) and the stamp-duty and use lines are
 // not translated. See bilingual.go.
@@ -128,6 +127,63 @@ type Document struct {
 	Languages []i18n.Lang
 }
 
+// errBreakBeforeClosing asks Render to lay the document out again with
+// the closing notices on a page of their own.
+var errBreakBeforeClosing = errors.New("templates: the closing needs a new page")
+
+// pagesAlias is replaced by the number of pages when fpdf writes them.
+const pagesAlias = "{nb}"
+
+// bodyBottom is the lowest a body's line may end before it continues on
+// the next page, above the footer.
+const bodyBottom = pageH - 24
+
+// ensure starts a new page unless h more millimetres fit on this one, and
+// reports whether it did.
+func (p *page) ensure(h float64) bool {
+	if p.pdf.GetY()+h <= bodyBottom {
+		return false
+	}
+	p.newPage()
+	return true
+}
+
+// demoBanner marks every page of a document sealed with a demo key.
+func (p *page) demoBanner(d *Document) {
+	pdf := p.pdf
+	bi := p.alt != ""
+	if d.Demo {
+		pdf.SetFillColor(250, 228, 228)
+		pdf.SetTextColor(150, 0, 0)
+		if bi {
+			// Two lines of 5 mm above the comune's name at 18 mm.
+			p.font("B", 8)
+			pdf.SetXY(marginX, 7)
+			it, tr := p.pair(i18n.DemoBanner, false)
+			pdf.CellFormat(bodyW, 5, p.s(it), "", 1, "C", true, 0, "")
+			pdf.CellFormat(bodyW, 5, p.s(tr), "", 1, "C", true, 0, "")
+		} else {
+			p.font("B", 9)
+			pdf.SetXY(marginX, 8)
+			pdf.CellFormat(bodyW, 6, p.s(i18n.T(i18n.IT, i18n.DemoBanner)), "", 1, "C", true, 0, "")
+		}
+		pdf.SetTextColor(0, 0, 0)
+	}
+}
+
+// newPage ends this page with its footer and starts the next with the
+// title and "(segue)".
+func (p *page) newPage() {
+	p.multi = true
+	p.footer(p.doc)
+	p.pdf.AddPage()
+	p.demoBanner(p.doc)
+	p.pdf.SetXY(marginX, 18)
+	p.font("B", 10)
+	p.line(6, p.doc.Title()+" (segue)", "C")
+	p.pdf.Ln(4)
+}
+
 // contestuale is the title of a certificate that joins several types.
 const contestuale = "CERTIFICATO CONTESTUALE"
 
@@ -169,10 +225,10 @@ func (d *Document) unlimited() bool {
 	return true
 }
 
-// ErrPageFull is the error Render returns (wrapped) when a document does
-// not fit on its one page: it is refused, never printed over the QR code.
-// Caveat: certificates are one page; a household of more than seven
-// members (six on a bilingual page) does not fit yet.
+// ErrPageFull is the error Render returns (wrapped) when the closing
+// notices and the QR code do not fit even on a page of their own (they
+// always do with certa's wording): text is never printed over the QR
+// code. Longer bodies continue on further pages.
 var ErrPageFull = errors.New("templates: the certificate does not fit on one page")
 
 // Result is a rendered, unsigned document.
@@ -226,7 +282,11 @@ func (r *Renderer) Render(d *Document) (Result, error) {
 	raw := rawPool.Get().(*bytes.Buffer)
 	defer rawPool.Put(raw)
 	raw.Reset()
-	lossy, err := r.layout(d, alt, raw)
+	lossy, err := r.layout(d, alt, raw, false)
+	if errors.Is(err, errBreakBeforeClosing) {
+		raw.Reset()
+		lossy, err = r.layout(d, alt, raw, true)
+	}
 	if err != nil {
 		return Result{}, err
 	}
@@ -253,7 +313,13 @@ func secondLanguage(d *Document) (i18n.Lang, error) {
 
 // layout draws d with fpdf and writes fpdf's output to w; alt is the
 // second language of a bilingual document, "" for an Italian one.
-func (r *Renderer) layout(d *Document, alt i18n.Lang, w io.Writer) (lossy bool, err error) {
+//
+// A body that does not fit on one page continues on the next (tables
+// break between rows, their heads repeated); the closing notices and the
+// QR code stay together on the last page: when they do not fit after the
+// body, layout returns errBreakBeforeClosing and Render lays the document
+// out again with breakBeforeClosing set.
+func (r *Renderer) layout(d *Document, alt i18n.Lang, w io.Writer, breakBeforeClosing bool) (lossy bool, err error) {
 	pdf := fpdf.New("P", "mm", "A4", "")
 	// finish (pdfa.go) compresses the page contents and replaces fpdf's
 	// Info dictionary and catalog with the PDF/A ones, so no metadata is
@@ -264,10 +330,11 @@ func (r *Renderer) layout(d *Document, alt i18n.Lang, w io.Writer) (lossy bool, 
 	pdf.SetCatalogSort(true)
 	pdf.SetMargins(marginX, 18, marginX)
 	pdf.SetAutoPageBreak(false, 0)
+	pdf.AliasNbPages(pagesAlias)
 	r.fonts.register(pdf)
 	pdf.AddPage()
 
-	p := &page{pdf: pdf, enc: r.fonts.enc}
+	p := &page{pdf: pdf, enc: r.fonts.enc, doc: d}
 	if alt != "" {
 		p.alt, p.langs = alt, d.Languages
 	}
@@ -276,8 +343,14 @@ func (r *Renderer) layout(d *Document, alt i18n.Lang, w io.Writer) (lossy bool, 
 	for _, t := range d.Also {
 		t.body(p, d)
 	}
+	if breakBeforeClosing {
+		p.newPage()
+	}
 	p.closing(d)
 	if y := pdf.GetY(); y > qrTop-1 {
+		if !breakBeforeClosing {
+			return false, errBreakBeforeClosing
+		}
 		return false, fmt.Errorf("%w: the text ends %.1f mm below the top of the QR code", ErrPageFull, y-qrTop+1)
 	}
 	if err := p.qr(d); err != nil {
@@ -310,6 +383,9 @@ type page struct {
 	langs []i18n.Lang
 	// personShown is set once the holder's block is printed.
 	personShown bool
+	// doc is the document laid out; multi is set once it has a second page.
+	doc   *Document
+	multi bool
 }
 
 func (p *page) s(text string) string {
@@ -342,23 +418,7 @@ func (p *page) labelled(label, value string) {
 func (p *page) header(d *Document) {
 	pdf := p.pdf
 	bi := p.alt != ""
-	if d.Demo {
-		pdf.SetFillColor(250, 228, 228)
-		pdf.SetTextColor(150, 0, 0)
-		if bi {
-			// Two lines of 5 mm above the comune's name at 18 mm.
-			p.font("B", 8)
-			pdf.SetXY(marginX, 7)
-			it, tr := p.pair(i18n.DemoBanner, false)
-			pdf.CellFormat(bodyW, 5, p.s(it), "", 1, "C", true, 0, "")
-			pdf.CellFormat(bodyW, 5, p.s(tr), "", 1, "C", true, 0, "")
-		} else {
-			p.font("B", 9)
-			pdf.SetXY(marginX, 8)
-			pdf.CellFormat(bodyW, 6, p.s(i18n.T(i18n.IT, i18n.DemoBanner)), "", 1, "C", true, 0, "")
-		}
-		pdf.SetTextColor(0, 0, 0)
-	}
+	p.demoBanner(d)
 	pdf.SetXY(marginX, 18)
 	p.font("B", 15)
 	province := ""
@@ -529,6 +589,21 @@ func (p *page) qr(d *Document) error {
 		p.font("", 8.5)
 		pdf.MultiCell(tw, 4, p.s(i18n.T(i18n.IT, i18n.VerifyHow, d.VerifyURL)), "", "L", false)
 	}
+	p.footer(d)
+	return nil
+}
+
+// footer prints the page's footer: the title, code and date, and the page
+// number when the document has more than one page.
+func (p *page) footer(d *Document) {
+	pdf := p.pdf
+	if pdf.PageNo() > 1 {
+		p.multi = true
+	}
+	suffix := ""
+	if p.multi {
+		suffix = fmt.Sprintf(" - %d/%s", pdf.PageNo(), pagesAlias)
+	}
 	p.font("", 7.5)
 	pdf.SetTextColor(90, 90, 90)
 	pdf.SetXY(marginX, pageH-14)
@@ -537,7 +612,7 @@ func (p *page) qr(d *Document) error {
 		if len(d.Also) > 0 {
 			title = contestuale
 		}
-		return i18n.T(l, i18n.Footer, title, d.Code, date(d.IssuedAt))
+		return i18n.T(l, i18n.Footer, title, d.Code, date(d.IssuedAt)) + suffix
 	}
 	if p.alt != "" {
 		pdf.CellFormat(bodyW, 3.5, p.s(footer(i18n.IT)), "T", 1, "C", false, 0, "")
@@ -546,7 +621,6 @@ func (p *page) qr(d *Document) error {
 		pdf.CellFormat(bodyW, 4, p.s(footer(i18n.IT)), "T", 0, "C", false, 0, "")
 	}
 	pdf.SetTextColor(0, 0, 0)
-	return nil
 }
 
 func fullName(p registry.Person) string { return p.Surname + " " + p.Name }
