@@ -163,6 +163,9 @@ func (e *Engine) Issue(ctx context.Context, req Request) (Issued, error) {
 	if err != nil {
 		return Issued{}, err
 	}
+	if len(all) > 1 && len(langs) > 1 {
+		return Issued{}, errs.New(errs.InvalidRequest, "a contestuale certificate is issued in Italian only")
+	}
 	cf, err := codicefiscale.Parse(req.Subject)
 	if err != nil {
 		return Issued{}, err

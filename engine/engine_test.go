@@ -168,6 +168,13 @@ func TestIssueBilingual(t *testing.T) {
 	if errs.KindOf(err) != errs.InvalidRequest || !strings.Contains(err.Error(), `"it-de"`) {
 		t.Errorf("it-fr in Bolzano: %v", err)
 	}
+	// A contestuale certificate is Italian only: a clear refusal, not a
+	// rendering failure.
+	_, err = eng.Issue(ctx, engine.Request{Type: "residenza", Also: []string{"cittadinanza"}, Subject: f.people[0].FiscalCode,
+		Requester: "t", Channel: "t", Languages: "it-de"})
+	if errs.KindOf(err) != errs.InvalidRequest {
+		t.Errorf("bilingual contestuale: %v", err)
+	}
 }
 
 // Lodi, the demo comune, has Italian only: a bilingual request is refused
