@@ -49,6 +49,8 @@ fuzz-smoke:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseToken$$' $(FUZZFLAGS) ./signer/tsa/
 	$(GO) test -run '^$$' -fuzz '^FuzzSign$$' $(FUZZFLAGS) ./signer/pades/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseJSON$$' $(FUZZFLAGS) ./internal/bollo/
+	$(GO) test -run '^$$' -fuzz '^FuzzBase45Decode$$' $(FUZZFLAGS) ./internal/seal/
+	$(GO) test -run '^$$' -fuzz '^FuzzVerify$$' $(FUZZFLAGS) ./internal/seal/
 
 # Rewrite the reviewed pdftotext golden files after a deliberate wording or
 # layout change; review the diff before committing.

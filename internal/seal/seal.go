@@ -1,0 +1,385 @@
+// Package seal makes and checks the compact signed payload ("seal") carried
+// by the QR code of a certificate, in the manner of the EU Digital COVID
+// Certificate (DCC):
+//
+//	claims --CBOR--> COSE_Sign1 (ES256, kid) --zlib if shorter--> base45
+//
+// The format is described in docs/seal.md. In short:
+//
+//   - The claims are a CBOR map with small integer keys (see Claims).
+//   - They are the payload of a tagged COSE_Sign1 (CBOR tag 18) signed with
+//     ES256 (ECDSA P-256 with SHA-256). The protected header holds exactly
+//     alg (1) = -7 and kid (4) = KID(cert), the first 8 bytes of the SHA-256
+//     of the signing certificate's DER. The unprotected header is empty.
+//   - The COSE bytes are zlib-compressed only when that makes them shorter.
+//     No marker character is added: as in the DCC, the first byte tells the
+//     two apart. A tagged COSE_Sign1 starts with 0xD2, a zlib stream with
+//     0x78; anything else is rejected.
+//   - The bytes are written in base45 (RFC 9285), the QR alphanumeric set.
+//   - In a URL (see URL) the seal is the last path segment, with '%', ' ' and
+//     '/' percent-escaped as %25, %20 and %2F, so that the URL stays in the
+//     QR alphanumeric set, net/http accepts it and ServeMux does not clean it.
+//
+// Errors. Every error that Verify and ParseURL return is an *errs.Error of
+// kind errs.InvalidRequest with a fixed public text that never echoes the
+// input. Beyond that, errors.Is tells three cases apart:
+//
+//   - ErrUntrusted: the seal is well formed but not authentic (kid unknown,
+//     signature wrong, certificate unusable or not valid on the issue date).
+//   - ErrExpired: the seal is authentic but its Expires date has passed;
+//     Verify then also returns the claims and the certificate.
+//   - otherwise the input is malformed (public text "malformed seal").
+//
+// Sign returns ErrKeyType (wrapped, kind errs.Internal) for a key that is
+// not ECDSA P-256 or does not match the certificate, errs.InvalidRequest
+// for claims it cannot encode, and errs.SigningFailed when the signer fails.
+package seal
+
+import (
+	"bytes"
+	"compress/zlib"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/fxamacker/cbor/v2"
+	"github.com/veraison/go-cose"
+
+	"certa.example/certa/internal/errs"
+	"certa.example/certa/internal/vcode"
+)
+
+// Version is the claims version Sign writes and Verify accepts.
+const Version = 1
+
+const (
+	// MaxPayload is the longest base45 text Verify accepts.
+	MaxPayload = 4096
+	// MaxDecompressed caps the size of a decompressed seal (zip bombs).
+	MaxDecompressed = 4096
+	// MaxFacts caps the number of facts; each key and value is at most
+	// MaxFactLen bytes.
+	MaxFacts   = 16
+	MaxFactLen = 256
+)
+
+var (
+	// ErrUntrusted marks a well-formed seal that is not authentic.
+	ErrUntrusted = errors.New("seal: untrusted")
+	// ErrExpired marks an authentic seal past its Expires date.
+	ErrExpired = errors.New("seal: expired")
+	// ErrKeyType is returned by Sign for a key that is not ECDSA P-256 or
+	// does not belong to the certificate.
+	ErrKeyType = errors.New("seal: signing key must be ECDSA P-256 matching the certificate")
+)
+
+// Claims is what a seal asserts. Dates have day precision: only their
+// year, month and day (in their own location) are kept, and Verify returns
+// them as midnight UTC.
+type Claims struct {
+	Version    int               // CBOR key 1
+	Code       string            // 2: verification code, canonical, e.g. "ABCD-EFGH-JKMN-PQRS"
+	Type       string            // 3: certificate type API name, "a+b" for a contestuale
+	ComuneCode string            // 4: cadastral code, e.g. "H501"
+	ComuneName string            // 5: e.g. "ROMA"
+	Issued     time.Time         // 6: days since 1970-01-01
+	Expires    time.Time         // 7: days since 1970-01-01
+	Holder     string            // 8: holder's name
+	BirthDate  time.Time         // 9: days since 1970-01-01 (negative before)
+	Facts      map[string]string // 10: short facts per type, omitted when empty
+}
+
+// wire is the CBOR form of Claims.
+type wire struct {
+	Version    int               `cbor:"1,keyasint"`
+	Code       string            `cbor:"2,keyasint"`
+	Type       string            `cbor:"3,keyasint"`
+	ComuneCode string            `cbor:"4,keyasint"`
+	ComuneName string            `cbor:"5,keyasint"`
+	Issued     int64             `cbor:"6,keyasint"`
+	Expires    int64             `cbor:"7,keyasint"`
+	Holder     string            `cbor:"8,keyasint"`
+	BirthDate  int64             `cbor:"9,keyasint"`
+	Facts      map[string]string `cbor:"10,keyasint,omitempty"`
+}
+
+var (
+	encMode cbor.EncMode
+	decMode cbor.DecMode
+)
+
+func init() {
+	var err error
+	encMode, err = cbor.CoreDetEncOptions().EncMode()
+	if err != nil {
+		panic(err)
+	}
+	decMode, err = cbor.DecOptions{
+		DupMapKey:         cbor.DupMapKeyEnforcedAPF,
+		IndefLength:       cbor.IndefLengthForbidden,
+		TagsMd:            cbor.TagsForbidden,
+		MaxNestedLevels:   4,
+		MaxArrayElements:  16,
+		MaxMapPairs:       32,
+		ExtraReturnErrors: cbor.ExtraDecErrorUnknownField,
+		UTF8:              cbor.UTF8RejectInvalid,
+	}.DecMode()
+	if err != nil {
+		panic(err)
+	}
+}
+
+const day = 24 * time.Hour
+
+func toDays(t time.Time) int64 {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400
+}
+
+func fromDays(n int64) time.Time { return time.Unix(n*86400, 0).UTC() }
+
+// minDays and maxDays bound the dates Verify accepts (years 1800-9999).
+var (
+	minDays = toDays(time.Date(1800, 1, 1, 0, 0, 0, 0, time.UTC))
+	maxDays = toDays(time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC))
+)
+
+// check validates claims in wire form; it is used both ways.
+func (w *wire) check() error {
+	switch {
+	case w.Version != Version:
+		return errors.New("version")
+	case w.Type == "" || w.ComuneCode == "" || w.Holder == "":
+		return errors.New("missing field")
+	case len(w.Facts) > MaxFacts:
+		return errors.New("too many facts")
+	}
+	if c, err := vcode.Parse(w.Code); err != nil || c != w.Code {
+		return errors.New("code")
+	}
+	for _, n := range []int64{w.Issued, w.Expires, w.BirthDate} {
+		if n < minDays || n > maxDays {
+			return errors.New("date out of range")
+		}
+	}
+	if w.Expires < w.Issued {
+		return errors.New("expires before issued")
+	}
+	for k, v := range w.Facts {
+		if k == "" || len(k) > MaxFactLen || len(v) > MaxFactLen {
+			return errors.New("fact")
+		}
+	}
+	return nil
+}
+
+// KID returns the key identifier of cert: the first 8 bytes of the SHA-256
+// of its DER encoding.
+func KID(cert *x509.Certificate) []byte {
+	h := sha256.Sum256(cert.Raw)
+	return h[:8]
+}
+
+func p256Key(pub crypto.PublicKey) (*ecdsa.PublicKey, bool) {
+	k, ok := pub.(*ecdsa.PublicKey)
+	if !ok || k.Curve != elliptic.P256() {
+		return nil, false
+	}
+	return k, true
+}
+
+// Sign returns the base45 seal of c, signed by key on behalf of cert.
+// key must be an ECDSA P-256 key whose public half is cert's.
+func Sign(c Claims, key crypto.Signer, cert *x509.Certificate) (string, error) {
+	if key == nil || cert == nil {
+		return "", errs.Wrap(errs.Internal, "", ErrKeyType)
+	}
+	pub, ok := p256Key(key.Public())
+	if !ok {
+		return "", errs.Wrap(errs.Internal, "", ErrKeyType)
+	}
+	if cpub, ok := p256Key(cert.PublicKey); !ok || !pub.Equal(cpub) {
+		return "", errs.Wrap(errs.Internal, "", ErrKeyType)
+	}
+	w := wire{
+		Version: c.Version, Code: c.Code, Type: c.Type,
+		ComuneCode: c.ComuneCode, ComuneName: c.ComuneName,
+		Issued: toDays(c.Issued), Expires: toDays(c.Expires),
+		Holder: c.Holder, BirthDate: toDays(c.BirthDate), Facts: c.Facts,
+	}
+	if err := w.check(); err != nil {
+		return "", errs.Wrap(errs.InvalidRequest, "invalid seal claims", err)
+	}
+	body, err := encMode.Marshal(w)
+	if err != nil {
+		return "", errs.Wrap(errs.Internal, "", err)
+	}
+	signer, err := cose.NewSigner(cose.AlgorithmES256, key)
+	if err != nil {
+		return "", errs.Wrap(errs.Internal, "", err)
+	}
+	msg := cose.NewSign1Message()
+	msg.Headers.Protected.SetAlgorithm(cose.AlgorithmES256)
+	msg.Headers.Protected[cose.HeaderLabelKeyID] = KID(cert)
+	msg.Payload = body
+	if err := msg.Sign(rand.Reader, nil, signer); err != nil {
+		return "", errs.Wrap(errs.SigningFailed, "", err)
+	}
+	raw, err := msg.MarshalCBOR()
+	if err != nil {
+		return "", errs.Wrap(errs.Internal, "", err)
+	}
+	var z bytes.Buffer
+	zw := zlibPool.Get().(*zlib.Writer)
+	zw.Reset(&z)
+	_, _ = zw.Write(raw)
+	if err := zw.Close(); err == nil && z.Len() < len(raw) {
+		raw = z.Bytes()
+	}
+	zlibPool.Put(zw)
+	return Base45Encode(raw), nil
+}
+
+// zlibPool keeps compressors: a new one allocates about 800 KB.
+var zlibPool = sync.Pool{New: func() any {
+	zw, _ := zlib.NewWriterLevel(io.Discard, zlib.BestCompression)
+	return zw
+}}
+
+func malformed(cause error) error { return errs.Wrap(errs.InvalidRequest, "malformed seal", cause) }
+
+func untrusted(why string) error {
+	return errs.Wrap(errs.InvalidRequest, "seal not authentic", fmt.Errorf("%w: %s", ErrUntrusted, why))
+}
+
+const (
+	firstCOSE = 0xD2 // CBOR tag 18, COSE_Sign1_Tagged
+	firstZlib = 0x78 // zlib CMF: deflate, 32 KiB window
+)
+
+// inflate decompresses a zlib stream of at most MaxDecompressed bytes,
+// rejecting trailing garbage.
+func inflate(b []byte) ([]byte, error) {
+	br := bytes.NewReader(b)
+	zr, err := zlib.NewReader(br)
+	if err != nil {
+		return nil, err
+	}
+	out, err := io.ReadAll(io.LimitReader(zr, MaxDecompressed+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(out) > MaxDecompressed {
+		return nil, errors.New("decompressed seal too large")
+	}
+	if br.Len() != 0 {
+		return nil, errors.New("data after zlib stream")
+	}
+	return out, nil
+}
+
+// Verify checks a base45 seal and returns its claims and the certificate
+// that signed it. lookup maps a kid to a trusted certificate. now is the
+// time of verification; its location decides which day "today" is.
+//
+// Checks, in order: size (MaxPayload), base45, the compression marker and
+// bounded decompression, the COSE_Sign1 structure (protected header exactly
+// alg ES256 and an 8-byte kid; no critical or other headers; empty
+// unprotected header), kid known, certificate key ECDSA P-256, signature,
+// claims (strict CBOR, known keys only, required fields), certificate
+// valid on the issue day, issue day not after today, and finally expiry.
+// When only the last check fails, Verify returns the claims, the
+// certificate and an error wrapping ErrExpired.
+func Verify(payload string, lookup func(kid []byte) (*x509.Certificate, bool), now time.Time) (Claims, *x509.Certificate, error) {
+	if len(payload) > MaxPayload {
+		return Claims{}, nil, malformed(errors.New("seal too long"))
+	}
+	raw, err := Base45Decode(payload)
+	if err != nil {
+		return Claims{}, nil, malformed(err)
+	}
+	if len(raw) == 0 {
+		return Claims{}, nil, malformed(errors.New("empty seal"))
+	}
+	switch raw[0] {
+	case firstCOSE:
+	case firstZlib:
+		if raw, err = inflate(raw); err != nil {
+			return Claims{}, nil, malformed(err)
+		}
+		if len(raw) == 0 || raw[0] != firstCOSE {
+			return Claims{}, nil, malformed(errors.New("not COSE_Sign1 inside zlib"))
+		}
+	default:
+		return Claims{}, nil, malformed(errors.New("unknown seal marker"))
+	}
+	var msg cose.Sign1Message
+	if err := msg.UnmarshalCBOR(raw); err != nil {
+		return Claims{}, nil, malformed(err)
+	}
+	if len(msg.Headers.Unprotected) != 0 {
+		return Claims{}, nil, malformed(errors.New("unprotected header not empty"))
+	}
+	if len(msg.Headers.Protected) != 2 {
+		return Claims{}, nil, malformed(errors.New("unexpected protected header")) // crit or others
+	}
+	alg, err := msg.Headers.Protected.Algorithm()
+	if err != nil || alg != cose.AlgorithmES256 {
+		return Claims{}, nil, malformed(errors.New("algorithm not ES256"))
+	}
+	kid, ok := msg.Headers.Protected[cose.HeaderLabelKeyID].([]byte)
+	if !ok || len(kid) != 8 {
+		return Claims{}, nil, malformed(errors.New("kid missing or not 8 bytes"))
+	}
+	if lookup == nil {
+		return Claims{}, nil, untrusted("no trust list")
+	}
+	cert, ok := lookup(bytes.Clone(kid))
+	if !ok || cert == nil {
+		return Claims{}, nil, untrusted("unknown kid")
+	}
+	pub, ok := p256Key(cert.PublicKey)
+	if !ok {
+		return Claims{}, nil, untrusted("certificate key not ECDSA P-256")
+	}
+	verifier, err := cose.NewVerifier(cose.AlgorithmES256, pub)
+	if err != nil {
+		return Claims{}, nil, untrusted("verifier")
+	}
+	if err := msg.Verify(nil, verifier); err != nil {
+		return Claims{}, nil, untrusted("bad signature")
+	}
+	var w wire
+	if err := decMode.Unmarshal(msg.Payload, &w); err != nil {
+		return Claims{}, nil, malformed(err)
+	}
+	if err := w.check(); err != nil {
+		return Claims{}, nil, malformed(err)
+	}
+	c := Claims{
+		Version: w.Version, Code: w.Code, Type: w.Type,
+		ComuneCode: w.ComuneCode, ComuneName: w.ComuneName,
+		Issued: fromDays(w.Issued), Expires: fromDays(w.Expires),
+		Holder: w.Holder, BirthDate: fromDays(w.BirthDate), Facts: w.Facts,
+	}
+	// The certificate must be valid at some instant of the issue day.
+	if cert.NotBefore.After(c.Issued.Add(day)) || cert.NotAfter.Before(c.Issued) {
+		return Claims{}, nil, untrusted("certificate not valid on issue date")
+	}
+	today := toDays(now)
+	if w.Issued > today+1 {
+		return Claims{}, nil, untrusted("issued in the future")
+	}
+	if today > w.Expires {
+		return c, cert, errs.Wrap(errs.InvalidRequest, "seal expired", ErrExpired)
+	}
+	return c, cert, nil
+}
