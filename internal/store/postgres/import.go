@@ -59,21 +59,7 @@ var (
 // ImportHouseholds inserts or replaces hs, as store.Store documents, in
 // one transaction: an import with one batch.
 func (s *Store) ImportHouseholds(ctx context.Context, hs []registry.Household) (store.ImportResult, error) {
-	if err := regrow.CheckHouseholds(hs); err != nil {
-		return store.ImportResult{}, err
-	}
-	if _, err := regrow.IndexBatch(hs); err != nil || len(hs) == 0 {
-		return store.ImportResult{}, err
-	}
-	im, err := s.BeginImport(ctx)
-	if err != nil {
-		return store.ImportResult{}, err
-	}
-	defer im.Rollback()
-	if err := im.Add(ctx, hs); err != nil {
-		return store.ImportResult{}, err
-	}
-	return im.Commit(ctx)
+	return regrow.ImportOnce(ctx, hs, s.BeginImport)
 }
 
 // analyzeAfter is the number of rows an import must write for its commit
@@ -122,71 +108,33 @@ func (s *Store) BeginImport(ctx context.Context) (store.Import, error) {
 		tx.Rollback(context.WithoutCancel(ctx))
 		return nil, storageErr(err)
 	}
-	return &pgImport{s: s, tx: tx, departed: map[string]struct{}{}, left: map[string]struct{}{}}, nil
+	return &pgImport{s: s, tx: tx}, nil
 }
 
 // pgImport is an import in progress; see BeginImport.
 type pgImport struct {
-	s  *Store
-	tx pgx.Tx
-	// seen refuses a household or person in two batches.
-	seen regrow.Seen
-	// departed holds the persons who left an imported household and were
-	// in no batch since; left the households outside the import that
-	// persons of a batch left.
-	departed, left map[string]struct{}
+	s     *Store
+	tx    pgx.Tx
+	state regrow.ImportState
 	// tempHouseholds and tempPersons tell whether the merge tables exist.
 	tempHouseholds, tempPersons bool
 	// sinceAnalyze counts the rows written since the last ANALYZE, and
 	// atAnalyze those written before it.
 	sinceAnalyze, atAnalyze int
 	res                     store.ImportResult
-	failed                  error // the first error: the import can only be rolled back
-	done                    bool
-}
-
-func (im *pgImport) usable() error {
-	switch {
-	case im.done:
-		return errs.New(errs.Internal, "the import is over")
-	case im.failed != nil:
-		return im.failed
-	}
-	return nil
 }
 
 // Add applies hs within the import's transaction.
 func (im *pgImport) Add(ctx context.Context, hs []registry.Household) error {
-	if err := im.usable(); err != nil {
-		return err
-	}
-	if err := im.add(ctx, hs); err != nil {
-		im.failed = err
-		return err
-	}
-	return nil
+	return im.state.Add(func() error { return im.add(ctx, hs) })
 }
 
 func (im *pgImport) add(ctx context.Context, hs []registry.Household) error {
-	if err := regrow.CheckHouseholds(hs); err != nil {
-		return err
-	}
-	batch, err := regrow.IndexBatch(hs)
+	batch, ids, codes, err := im.state.Prepare(hs)
 	if err != nil || len(hs) == 0 {
 		return err
 	}
-	if err := im.seen.Add(batch); err != nil {
-		return err
-	}
 	tx := im.tx
-	ids := make([]string, 0, len(hs))
-	codes := make([]string, 0, len(batch.Persons))
-	for _, h := range hs {
-		ids = append(ids, h.ID)
-		for _, m := range h.Members {
-			codes = append(codes, m.FiscalCode)
-		}
-	}
 	b := &pgx.Batch{}
 	b.Queue(`SELECT id FROM households WHERE id = ANY($1)`, ids)
 	b.Queue(`SELECT fiscal_code, household_id FROM persons
@@ -230,21 +178,14 @@ func (im *pgImport) add(ctx context.Context, hs []registry.Household) error {
 			newHouseholds = append(newHouseholds, h)
 		}
 		for j := range h.Members {
-			code := h.Members[j].FiscalCode
-			if _, ok := stored[code]; ok {
+			if _, ok := stored[h.Members[j].FiscalCode]; ok {
 				oldMembers = append(oldMembers, member{h, j})
-				delete(im.departed, code) // back in a household of the import
 			} else {
 				newMembers = append(newMembers, member{h, j})
 			}
 		}
 	}
-	for _, code := range batch.Departed(stored) {
-		im.departed[code] = struct{}{}
-	}
-	for _, id := range batch.Left(stored) {
-		im.left[id] = struct{}{}
-	}
+	im.state.Track(batch, stored)
 
 	r := &im.res
 	written := r.Households + r.Persons
@@ -303,22 +244,22 @@ func (im *pgImport) analyzeIfGrown(ctx context.Context, written int) error {
 // Commit deletes the departed members and the households left empty,
 // commits, and returns what the import did.
 func (im *pgImport) Commit(ctx context.Context) (store.ImportResult, error) {
-	if err := im.usable(); err != nil {
+	departed, left, err := im.state.End()
+	if err != nil {
 		return store.ImportResult{}, err
 	}
-	im.done = true
 	defer im.tx.Rollback(context.WithoutCancel(ctx))
 	r := im.res
-	if len(im.departed) > 0 {
-		tag, err := im.tx.Exec(ctx, `DELETE FROM persons WHERE fiscal_code = ANY($1)`, keys(im.departed))
+	if len(departed) > 0 {
+		tag, err := im.tx.Exec(ctx, `DELETE FROM persons WHERE fiscal_code = ANY($1)`, departed)
 		if err != nil {
 			return store.ImportResult{}, importErr(err)
 		}
 		r.Removed = int(tag.RowsAffected())
 	}
-	if len(im.left) > 0 {
+	if len(left) > 0 {
 		if _, err := im.tx.Exec(ctx, `DELETE FROM households h WHERE h.id = ANY($1)
-			AND NOT EXISTS (SELECT 1 FROM persons p WHERE p.household_id = h.id)`, keys(im.left)); err != nil {
+			AND NOT EXISTS (SELECT 1 FROM persons p WHERE p.household_id = h.id)`, left); err != nil {
 			return store.ImportResult{}, importErr(err)
 		}
 	}
@@ -334,22 +275,13 @@ func (im *pgImport) Commit(ctx context.Context) (store.ImportResult, error) {
 
 // Rollback abandons the import; it does nothing after Commit.
 func (im *pgImport) Rollback() error {
-	if im.done {
+	if !im.state.Abandon() {
 		return nil
 	}
-	im.done = true
 	if err := im.tx.Rollback(context.Background()); err != nil && !errors.Is(err, pgx.ErrTxClosed) {
 		return storageErr(err)
 	}
 	return nil
-}
-
-func keys(m map[string]struct{}) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
 }
 
 // merge fills the temporary table temp, made like table on first use and

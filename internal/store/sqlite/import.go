@@ -6,8 +6,6 @@ import (
 	"errors"
 	"strings"
 
-	"certa.example/certa/internal/errs"
-
 	"certa.example/certa/internal/registry"
 	"certa.example/certa/internal/store"
 	"certa.example/certa/internal/store/internal/regrow"
@@ -46,21 +44,7 @@ const storedQuery = `SELECT p.fiscal_code, p.household_id FROM json_each(?1) j J
 // ImportHouseholds inserts or replaces hs, as store.Store documents, in
 // one write transaction: an import with one batch.
 func (s *Store) ImportHouseholds(ctx context.Context, hs []registry.Household) (store.ImportResult, error) {
-	if err := regrow.CheckHouseholds(hs); err != nil {
-		return store.ImportResult{}, err
-	}
-	if _, err := regrow.IndexBatch(hs); err != nil || len(hs) == 0 {
-		return store.ImportResult{}, err
-	}
-	im, err := s.BeginImport(ctx)
-	if err != nil {
-		return store.ImportResult{}, err
-	}
-	defer im.Rollback()
-	if err := im.Add(ctx, hs); err != nil {
-		return store.ImportResult{}, err
-	}
-	return im.Commit(ctx)
+	return regrow.ImportOnce(ctx, hs, s.BeginImport)
 }
 
 // BeginImport starts an import in one write transaction, which holds the
@@ -75,7 +59,7 @@ func (s *Store) BeginImport(ctx context.Context) (store.Import, error) {
 	if err != nil {
 		return nil, storageErr(err)
 	}
-	im := &sqlImport{tx: tx, departed: map[string]struct{}{}, left: map[string]struct{}{}}
+	im := &sqlImport{tx: tx}
 	if im.upsertH, err = tx.PrepareContext(ctx, upsertHousehold); err == nil {
 		im.upsertP, err = tx.PrepareContext(ctx, upsertPerson)
 	}
@@ -90,54 +74,21 @@ func (s *Store) BeginImport(ctx context.Context) (store.Import, error) {
 type sqlImport struct {
 	tx               *sql.Tx
 	upsertH, upsertP *sql.Stmt
-	seen             regrow.Seen
-	departed, left   map[string]struct{} // as in the PostgreSQL store
+	state            regrow.ImportState
 	res              store.ImportResult
-	failed           error
-	done             bool
 	row              [27]any
 	buf              []byte
 }
 
-func (im *sqlImport) usable() error {
-	switch {
-	case im.done:
-		return errs.New(errs.Internal, "the import is over")
-	case im.failed != nil:
-		return im.failed
-	}
-	return nil
-}
-
 // Add applies hs within the import's transaction.
 func (im *sqlImport) Add(ctx context.Context, hs []registry.Household) error {
-	if err := im.usable(); err != nil {
-		return err
-	}
-	if err := im.add(ctx, hs); err != nil {
-		im.failed = err
-		return err
-	}
-	return nil
+	return im.state.Add(func() error { return im.add(ctx, hs) })
 }
 
 func (im *sqlImport) add(ctx context.Context, hs []registry.Household) error {
-	if err := regrow.CheckHouseholds(hs); err != nil {
-		return err
-	}
-	batch, err := regrow.IndexBatch(hs)
+	batch, ids, codes, err := im.state.Prepare(hs)
 	if err != nil || len(hs) == 0 {
 		return err
-	}
-	if err := im.seen.Add(batch); err != nil {
-		return err
-	}
-	var codes, ids []string
-	for _, h := range hs {
-		ids = append(ids, h.ID)
-		for _, m := range h.Members {
-			codes = append(codes, m.FiscalCode)
-		}
 	}
 	stored := map[string]string{}
 	rows, err := im.tx.QueryContext(ctx, storedQuery,
@@ -156,15 +107,7 @@ func (im *sqlImport) add(ctx context.Context, hs []registry.Household) error {
 	if err := rows.Close(); err != nil {
 		return storageErr(err)
 	}
-	for code := range batch.Persons {
-		delete(im.departed, code)
-	}
-	for _, code := range batch.Departed(stored) {
-		im.departed[code] = struct{}{}
-	}
-	for _, id := range batch.Left(stored) {
-		im.left[id] = struct{}{}
-	}
+	im.state.Track(batch, stored)
 
 	written := 0
 	for i := range hs {
@@ -197,37 +140,19 @@ func (im *sqlImport) add(ctx context.Context, hs []registry.Household) error {
 // Commit deletes the departed members and the households left empty,
 // commits, and returns what the import did.
 func (im *sqlImport) Commit(ctx context.Context) (store.ImportResult, error) {
-	if err := im.usable(); err != nil {
+	departed, left, err := im.state.End()
+	if err != nil {
 		return store.ImportResult{}, err
 	}
-	im.done = true
 	defer im.tx.Rollback()
 	r := im.res
-	if len(im.departed) > 0 {
-		del, err := im.tx.PrepareContext(ctx, `DELETE FROM persons WHERE fiscal_code = ?`)
-		if err != nil {
-			return store.ImportResult{}, storageErr(err)
-		}
-		defer del.Close()
-		for code := range im.departed {
-			if _, err := del.ExecContext(ctx, code); err != nil {
-				return store.ImportResult{}, storageErr(err)
-			}
-		}
-		r.Removed = len(im.departed)
+	if err := execEach(ctx, im.tx, `DELETE FROM persons WHERE fiscal_code = ?`, departed); err != nil {
+		return store.ImportResult{}, err
 	}
-	if len(im.left) > 0 {
-		del, err := im.tx.PrepareContext(ctx,
-			`DELETE FROM households WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM persons WHERE household_id = ?1)`)
-		if err != nil {
-			return store.ImportResult{}, storageErr(err)
-		}
-		defer del.Close()
-		for id := range im.left {
-			if _, err := del.ExecContext(ctx, id); err != nil {
-				return store.ImportResult{}, storageErr(err)
-			}
-		}
+	r.Removed = len(departed)
+	if err := execEach(ctx, im.tx,
+		`DELETE FROM households WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM persons WHERE household_id = ?1)`, left); err != nil {
+		return store.ImportResult{}, err
 	}
 	if err := im.tx.Commit(); err != nil {
 		return store.ImportResult{}, storageErr(err)
@@ -235,12 +160,30 @@ func (im *sqlImport) Commit(ctx context.Context) (store.ImportResult, error) {
 	return r, nil
 }
 
-// Rollback abandons the import; it does nothing after Commit.
-func (im *sqlImport) Rollback() error {
-	if im.done {
+// execEach runs the one-parameter statement query once for each of args,
+// prepared once.
+func execEach(ctx context.Context, tx *sql.Tx, query string, args []string) error {
+	if len(args) == 0 {
 		return nil
 	}
-	im.done = true
+	stmt, err := tx.PrepareContext(ctx, query)
+	if err != nil {
+		return storageErr(err)
+	}
+	defer stmt.Close()
+	for _, a := range args {
+		if _, err := stmt.ExecContext(ctx, a); err != nil {
+			return storageErr(err)
+		}
+	}
+	return nil
+}
+
+// Rollback abandons the import; it does nothing after Commit.
+func (im *sqlImport) Rollback() error {
+	if !im.state.Abandon() {
+		return nil
+	}
 	if err := im.tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
 		return storageErr(err)
 	}
