@@ -9,6 +9,27 @@
 // visible. A code that already exists is refused (errs.Conflict), never
 // overwritten.
 //
+// # Revocations and verification counts
+//
+// Revoke changes the certificate's row (Revoked, RevokedAt, RevokedReason,
+// ReplacedBy) and appends its audit event (ActionCertificateRevoke, by the
+// revoking actor, object the code, outcome RevokeOutcome: no personal
+// data) in one transaction, like Record. A revocation is final: revoking
+// a revoked certificate is errs.Conflict and changes nothing. Concurrent
+// revocations of one certificate, from any number of handles, have
+// exactly one winner.
+//
+// Revocations lists the revoked certificates for the offline revocation
+// list, and RevocationsVersion says cheaply whether that list changed:
+// since revocations are never undone nor altered and certificates are
+// never deleted, the list only grows, and the number of revoked
+// certificates, which is the version, changes exactly when the list does.
+//
+// AddVerifications adds batched counts to the certificates' counters in
+// one transaction; it is meant for a background flusher, and concurrent
+// flushers (several processes) add up without losing counts or
+// deadlocking.
+//
 // The registry is written in two ways: PutHouseholds inserts new
 // households (seeding a demo registry), ImportHouseholds inserts or
 // replaces them (loading an export of the anagrafe, again and again).
@@ -40,13 +61,57 @@ import (
 	"certa.example/certa/internal/registry"
 )
 
+// ActionCertificateRevoke is the audit action of Revoke.
+const ActionCertificateRevoke = "certificate.revoke"
+
+// RevokeOutcome is the outcome of Revoke's audit event:
+// "ok reason=<reason>", followed by " replaced-by=<code>" with
+// ledger.ReasonReplaced.
+func RevokeOutcome(reason ledger.Reason, replacedBy string) string {
+	s := "ok reason=" + string(reason)
+	if replacedBy != "" {
+		s += " replaced-by=" + replacedBy
+	}
+	return s
+}
+
 // Store is the persistence the engine and the HTTP layer use.
 type Store interface {
 	registry.Reader
 	ledger.Reader
 
-	// Record stores an issuance and its audit event atomically.
+	// Record stores an issuance and its audit event atomically. The
+	// revocation fields and Verifications are stored as given: a
+	// RevokedReason needs Revoked and a valid reason, a ReplacedBy needs
+	// ReasonReplaced (and the reverse), and Verifications cannot be
+	// negative, else errs.InvalidRequest.
 	Record(ctx context.Context, rec ledger.Record) error
+
+	// Revoke revokes rev.Code for rev.Reason at rev.At (the store's clock
+	// when zero) and appends the audit event, in one transaction, and
+	// returns the updated record. Whatever rev.Check refuses, or a
+	// ReplacedBy that is not a recorded, unrevoked certificate, is
+	// errs.InvalidRequest; an unknown code is errs.NotFound; a certificate
+	// revoked already is errs.Conflict. On any error nothing is written.
+	Revoke(ctx context.Context, rev ledger.Revocation) (ledger.Record, error)
+
+	// Revocations returns every revoked certificate, ordered by code (byte
+	// order), with its reason, replacement and time (each may be empty
+	// for a certificate revoked before reasons were recorded); Actor is
+	// empty (the audit trail has it). Nil when none is revoked.
+	Revocations(ctx context.Context) ([]ledger.Revocation, error)
+
+	// RevocationsVersion returns the number of revoked certificates: it
+	// changes exactly when Revocations' answer does (see the package
+	// documentation), and costs a count over an index of the revoked
+	// certificates only.
+	RevocationsVersion(ctx context.Context) (int64, error)
+
+	// AddVerifications adds counts[code] to the verification counter of
+	// each certificate, in one transaction. Unknown codes are ignored, and
+	// so are zero counts; a negative count is errs.InvalidRequest and
+	// nothing is written.
+	AddVerifications(ctx context.Context, counts map[string]int64) error
 
 	// PutHouseholds inserts households and their members in one
 	// transaction (used to seed the synthetic registry). Existing fiscal

@@ -20,14 +20,16 @@ const rollbackTimeout = 2 * time.Second
 
 const insertCert = `INSERT INTO certificates
 	(code, type, subject, holder, comune, issued_at, expires_at, sha256,
-	 requester, channel, revoked, revoked_at)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`
+	 requester, channel, revoked, revoked_at, revoked_reason, replaced_by,
+	 verifications)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`
 
 const insertEvent = `INSERT INTO audit_events
 	(seq, at, actor, action, object, outcome, prev, hash)
 	VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
 
-// Record stores rec and appends its "certificate.issue" audit event, by
+// Record stores rec (its revocation fields and verification count as
+// given, see ledger.Record.CheckRevocation) and appends its "certificate.issue" audit event, by
 // rec.Requester at the store's clock, in one transaction. rec needs a Code,
 // a Requester and both IssuedAt and ExpiresAt, else errs.InvalidRequest. A
 // code or SHA256 already recorded is errs.Conflict. On any error nothing is
@@ -49,17 +51,25 @@ func (s *Store) Record(ctx context.Context, rec ledger.Record) error {
 	case !storable(rec.IssuedAt) || !storable(rec.ExpiresAt) ||
 		(!rec.RevokedAt.IsZero() && !storable(rec.RevokedAt)):
 		return errs.New(errs.InvalidRequest, "time out of range")
-	case !validText(rec.Code, rec.Type, rec.Subject, rec.Holder, rec.Comune, rec.Requester, rec.Channel):
+	case !validText(rec.Code, rec.Type, rec.Subject, rec.Holder, rec.Comune, rec.Requester, rec.Channel, rec.ReplacedBy):
 		return errs.New(errs.InvalidRequest, "certificate fields must be UTF-8 text without NUL characters")
 	}
+	if err := rec.CheckRevocation(); err != nil {
+		return err
+	}
+	return s.onConn(ctx, func(c *pgx.Conn) error { return s.record(ctx, c, rec) })
+}
 
+// onConn runs fn on a pooled connection. When fn fails and leaves a
+// transaction open, onConn rolls it back, or drops the connection.
+func (s *Store) onConn(ctx context.Context, fn func(c *pgx.Conn) error) error {
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return storageErr(err)
 	}
 	defer conn.Release() // drops the connection unless it is idle, out of any transaction
 	c := conn.Conn()
-	err = s.record(ctx, c, rec)
+	err = fn(c)
 	if err != nil && !c.IsClosed() && c.PgConn().TxStatus() != 'I' {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), rollbackTimeout)
 		c.Exec(rctx, "ROLLBACK") // on failure Release drops the connection
@@ -78,11 +88,12 @@ func (s *Store) record(ctx context.Context, c *pgx.Conn, rec ledger.Record) erro
 	b.Queue("BEGIN")
 	b.Queue(insertCert, rec.Code, rec.Type, rec.Subject, rec.Holder, rec.Comune,
 		instant(rec.IssuedAt), instant(rec.ExpiresAt), rec.SHA256[:],
-		rec.Requester, rec.Channel, rec.Revoked, revokedAt)
+		rec.Requester, rec.Channel, rec.Revoked, revokedAt,
+		string(rec.RevokedReason), rec.ReplacedBy, rec.Verifications)
 	b.Queue(`SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE`)
 	var (
-		prev audit.Event
-		hash []byte
+		headSeq  int64
+		headHash []byte
 	)
 	br := c.SendBatch(ctx, b)
 	_, err := br.Exec()
@@ -90,7 +101,7 @@ func (s *Store) record(ctx context.Context, c *pgx.Conn, rec ledger.Record) erro
 		_, err = br.Exec()
 	}
 	if err == nil {
-		err = br.QueryRow().Scan(&prev.Seq, &hash)
+		err = br.QueryRow().Scan(&headSeq, &headHash)
 	}
 	if cerr := br.Close(); err == nil {
 		err = cerr
@@ -104,74 +115,111 @@ func (s *Store) record(ctx context.Context, c *pgx.Conn, rec ledger.Record) erro
 		return errs.Wrap(errs.Internal, publicError, errors.New("audit_head has no row"))
 	case err != nil:
 		return storageErr(err)
-	case len(hash) != len(prev.Hash):
-		return errs.Wrap(errs.Internal, publicError, fmt.Errorf("audit head %d: hash is %d bytes", prev.Seq, len(hash)))
 	}
-	copy(prev.Hash[:], hash)
-
-	// The head is locked: the clock is read, and the event chained, in seq
-	// order. The time is truncated first so that the stored event hashes.
-	ev := audit.Chain(prev, audit.Event{
-		At:      instant(s.now()),
+	ev, err := s.chainOnHead(headSeq, headHash, audit.Event{
 		Actor:   rec.Requester,
 		Action:  audit.ActionCertificateIssue,
 		Object:  rec.Code,
 		Outcome: audit.OutcomeOK,
 	})
-	if !storable(ev.At) {
-		return errs.Wrap(errs.Internal, publicError, errors.New("clock out of range"))
+	if err != nil {
+		return err
 	}
 	b = &pgx.Batch{}
+	queueAppend(b, ev)
+	br = c.SendBatch(ctx, b)
+	err = readAppend(br)
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	return commitErr(err)
+}
+
+// chainOnHead chains ev onto the audit head read as seq and hash, at the
+// store's clock. The head must be locked: then the clock is read, and the
+// event chained, in seq order. The time is truncated first so that the
+// stored event hashes.
+func (s *Store) chainOnHead(seq int64, hash []byte, ev audit.Event) (audit.Event, error) {
+	prev := audit.Event{Seq: seq}
+	if len(hash) != len(prev.Hash) {
+		return audit.Event{}, errs.Wrap(errs.Internal, publicError, fmt.Errorf("audit head %d: hash is %d bytes", seq, len(hash)))
+	}
+	copy(prev.Hash[:], hash)
+	ev.At = instant(s.now())
+	ev = audit.Chain(prev, ev)
+	if !storable(ev.At) {
+		return audit.Event{}, errs.Wrap(errs.Internal, publicError, errors.New("clock out of range"))
+	}
+	return ev, nil
+}
+
+// queueAppend queues the insertion of ev, the move of the head to it, and
+// COMMIT; readAppend reads their results.
+func queueAppend(b *pgx.Batch, ev audit.Event) {
 	b.Queue(insertEvent, ev.Seq, ev.At, ev.Actor, ev.Action, ev.Object, ev.Outcome, ev.Prev[:], ev.Hash[:])
 	b.Queue(`UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`, ev.Seq, ev.Hash[:])
 	b.Queue("COMMIT")
-	br = c.SendBatch(ctx, b)
+}
+
+// readAppend reads the results of queueAppend, and fails unless the
+// transaction committed.
+func readAppend(br pgx.BatchResults) error {
 	var tag pgconn.CommandTag
-	_, err = br.Exec()
+	_, err := br.Exec()
 	if err == nil {
 		_, err = br.Exec()
 	}
 	if err == nil {
 		tag, err = br.Exec()
 	}
-	if cerr := br.Close(); err == nil {
-		err = cerr
+	if err == nil && tag.String() != "COMMIT" { // the server rolled back
+		return errCommit{tag.String()}
 	}
-	if err != nil {
-		return storageErr(err)
+	return err
+}
+
+// errCommit is a COMMIT that the server answered with a rollback.
+type errCommit struct{ tag string }
+
+func (e errCommit) Error() string { return fmt.Sprintf("COMMIT answered %q", e.tag) }
+
+// commitErr classifies the error of readAppend and the batch's Close.
+func commitErr(err error) error {
+	var ec errCommit
+	if errors.As(err, &ec) {
+		return errs.Wrap(errs.Internal, publicError, err)
 	}
-	if tag.String() != "COMMIT" { // the server rolled back
-		return errs.Wrap(errs.Internal, publicError, fmt.Errorf("COMMIT answered %q", tag.String()))
-	}
-	return nil
+	return storageErr(err)
 }
 
 const certCols = `code, type, subject, holder, comune, issued_at, expires_at,
-	sha256, requester, channel, revoked, revoked_at`
+	sha256, requester, channel, revoked, revoked_at, revoked_reason, replaced_by,
+	verifications`
 
 // ByCode returns the certificate with code, or errs.NotFound.
 func (s *Store) ByCode(ctx context.Context, code string) (ledger.Record, error) {
 	if !validText(code) {
 		return ledger.Record{}, errs.New(errs.NotFound, "no certificate matches")
 	}
-	return s.scanCert(ctx, `SELECT `+certCols+` FROM certificates WHERE code = $1`, code)
+	return scanCert(s.pool.QueryRow(ctx, `SELECT `+certCols+` FROM certificates WHERE code = $1`, code))
 }
 
 // BySHA256 returns the certificate whose PDF has digest sum, or
 // errs.NotFound.
 func (s *Store) BySHA256(ctx context.Context, sum [32]byte) (ledger.Record, error) {
-	return s.scanCert(ctx, `SELECT `+certCols+` FROM certificates WHERE sha256 = $1`, sum[:])
+	return scanCert(s.pool.QueryRow(ctx, `SELECT `+certCols+` FROM certificates WHERE sha256 = $1`, sum[:]))
 }
 
-func (s *Store) scanCert(ctx context.Context, query string, arg any) (ledger.Record, error) {
+// scanCert reads a row of certCols.
+func scanCert(row pgx.Row) (ledger.Record, error) {
 	var (
 		r         ledger.Record
 		sum       []byte
 		revokedAt *time.Time
 	)
-	err := s.pool.QueryRow(ctx, query, arg).Scan(&r.Code, &r.Type, &r.Subject,
+	err := row.Scan(&r.Code, &r.Type, &r.Subject,
 		&r.Holder, &r.Comune, &r.IssuedAt, &r.ExpiresAt, &sum, &r.Requester, &r.Channel,
-		&r.Revoked, &revokedAt)
+		&r.Revoked, &revokedAt, &r.RevokedReason, &r.ReplacedBy, &r.Verifications)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return ledger.Record{}, errs.New(errs.NotFound, "no certificate matches")

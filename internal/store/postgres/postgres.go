@@ -82,6 +82,12 @@
 // times follow seq order whenever the writers' clocks agree. Records
 // therefore commit one at a time per database, whatever the number of
 // processes: the commit latency (one fsync) bounds records per second.
+// Revoke locks the certificate rows it reads (the revoked one and its
+// replacement, in code order) and then the audit head, so that one of
+// concurrent revocations wins and crossed replacements do not deadlock.
+// AddVerifications locks its rows in code order too, so that flushers of
+// several processes queue instead of deadlocking; the table's fillfactor
+// (90) lets those frequent counter updates stay HOT (no index writes).
 //
 // # Connections
 //

@@ -544,7 +544,11 @@ func TestUpgradeFromVersion1(t *testing.T) {
 		`INSERT INTO schema_migrations VALUES (1, now())`,
 		`INSERT INTO certificates (code, type, subject, holder, comune, issued_at, expires_at, sha256, requester, channel)
 			VALUES ('AAAA-AAAA-AAAA-AAAA', 'residenza', 'RSSMRA80A01F205X', 'MARIO ROSSI', 'MILANO', now(), now(),
-			sha256('x'), 'client-a', 'api')`}, storetest.V1Rows...)...)
+			sha256('x'), 'client-a', 'api')`,
+		`INSERT INTO certificates (code, type, subject, holder, comune, issued_at, expires_at, sha256, requester, channel,
+			revoked, revoked_at)
+			VALUES ('BBBB-BBBB-BBBB-BBBB', 'residenza', 'RSSMRA80A01F205X', 'MARIO ROSSI', 'MILANO', now(), now(),
+			sha256('y'), 'client-a', 'api', true, '2026-01-02T03:04:05.123456Z')`}, storetest.V1Rows...)...)
 	if s, err := Open(ctx, u, nil); !errors.Is(err, ErrNotMigrated) {
 		if err == nil {
 			s.Close()
@@ -556,7 +560,7 @@ func TestUpgradeFromVersion1(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if n := count(t, u, `SELECT max(version) FROM schema_migrations`); n != 2 {
+	if n := count(t, u, `SELECT max(version) FROM schema_migrations`); n != SchemaVersion {
 		t.Errorf("schema at version %d after Migrate", n)
 	}
 	want := storetest.V1Upgraded()
@@ -585,4 +589,5 @@ func TestUpgradeFromVersion1(t *testing.T) {
 	if n, err := s.AuditVerify(ctx); err != nil || n != 1 {
 		t.Errorf("AuditVerify = %d, %v", n, err)
 	}
+	storetest.CheckUpgradedLedger(t, s, time.Date(2026, 1, 2, 3, 4, 5, 123456000, time.UTC))
 }

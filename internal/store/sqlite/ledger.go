@@ -13,7 +13,8 @@ import (
 	"certa.example/certa/internal/ledger"
 )
 
-// Record stores rec and appends its "certificate.issue" audit event, by
+// Record stores rec (its revocation fields and verification count as
+// given, see ledger.Record.CheckRevocation) and appends its "certificate.issue" audit event, by
 // rec.Requester at the store's clock, in one transaction. rec needs a Code,
 // a Requester and both IssuedAt and ExpiresAt, else errs.InvalidRequest. A
 // code or SHA256 already recorded is errs.Conflict. On any error nothing is
@@ -33,6 +34,9 @@ func (s *Store) Record(ctx context.Context, rec ledger.Record) error {
 		(!rec.RevokedAt.IsZero() && !storable(rec.RevokedAt)):
 		return errs.New(errs.InvalidRequest, "time out of range")
 	}
+	if err := rec.CheckRevocation(); err != nil {
+		return err
+	}
 	var revokedAt sql.NullInt64
 	if !rec.RevokedAt.IsZero() {
 		revokedAt = sql.NullInt64{Int64: rec.RevokedAt.UnixNano(), Valid: true}
@@ -49,7 +53,8 @@ func (s *Store) Record(ctx context.Context, rec ledger.Record) error {
 	if _, err := tx.StmtContext(ctx, s.insertCert).ExecContext(ctx,
 		rec.Code, rec.Type, rec.Subject, rec.Holder, rec.Comune,
 		rec.IssuedAt.UnixNano(), rec.ExpiresAt.UnixNano(), rec.SHA256[:],
-		rec.Requester, rec.Channel, rec.Revoked, revokedAt); err != nil {
+		rec.Requester, rec.Channel, rec.Revoked, revokedAt,
+		string(rec.RevokedReason), rec.ReplacedBy, rec.Verifications); err != nil {
 		switch sqliteCode(err) {
 		case sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
 			return errs.Wrap(errs.Conflict, "a certificate with this code is already recorded", err)
@@ -58,12 +63,29 @@ func (s *Store) Record(ctx context.Context, rec ledger.Record) error {
 		}
 		return storageErr(err)
 	}
+	if err := s.appendEvent(ctx, tx, audit.Event{
+		At:      s.now(),
+		Actor:   rec.Requester,
+		Action:  audit.ActionCertificateIssue,
+		Object:  rec.Code,
+		Outcome: audit.OutcomeOK,
+	}); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return storageErr(err)
+	}
+	return nil
+}
 
+// appendEvent chains ev onto the last event of the trail and inserts it,
+// within tx (a write transaction, which excludes other appends).
+func (s *Store) appendEvent(ctx context.Context, tx *sql.Tx, ev audit.Event) error {
 	var (
 		prev audit.Event
 		hash []byte
 	)
-	err = tx.StmtContext(ctx, s.lastEvent).QueryRowContext(ctx).Scan(&prev.Seq, &hash)
+	err := tx.StmtContext(ctx, s.lastEvent).QueryRowContext(ctx).Scan(&prev.Seq, &hash)
 	switch {
 	case errNoRows(err):
 		// Empty trail: chaining onto the zero Event makes the genesis.
@@ -74,13 +96,7 @@ func (s *Store) Record(ctx context.Context, rec ledger.Record) error {
 	default:
 		copy(prev.Hash[:], hash)
 	}
-	ev := audit.Chain(prev, audit.Event{
-		At:      s.now(),
-		Actor:   rec.Requester,
-		Action:  audit.ActionCertificateIssue,
-		Object:  rec.Code,
-		Outcome: audit.OutcomeOK,
-	})
+	ev = audit.Chain(prev, ev)
 	if !storable(ev.At) {
 		return errs.Wrap(errs.Internal, "storage error", errors.New("clock out of range"))
 	}
@@ -89,36 +105,35 @@ func (s *Store) Record(ctx context.Context, rec ledger.Record) error {
 		ev.Prev[:], ev.Hash[:]); err != nil {
 		return storageErr(err)
 	}
-	if err := tx.Commit(); err != nil {
-		return storageErr(err)
-	}
 	return nil
 }
 
 const certCols = `code, type, subject, holder, comune, issued_at, expires_at,
-	sha256, requester, channel, revoked, revoked_at`
+	sha256, requester, channel, revoked, revoked_at, revoked_reason, replaced_by,
+	verifications`
 
 // ByCode returns the certificate with code, or errs.NotFound.
 func (s *Store) ByCode(ctx context.Context, code string) (ledger.Record, error) {
-	return scanCert(ctx, s.byCode, code)
+	return scanCert(s.byCode.QueryRowContext(ctx, code))
 }
 
 // BySHA256 returns the certificate whose PDF has digest sum, or
 // errs.NotFound.
 func (s *Store) BySHA256(ctx context.Context, sum [32]byte) (ledger.Record, error) {
-	return scanCert(ctx, s.bySHA256, sum[:])
+	return scanCert(s.bySHA256.QueryRowContext(ctx, sum[:]))
 }
 
-func scanCert(ctx context.Context, stmt *sql.Stmt, arg any) (ledger.Record, error) {
+// scanCert reads a row of certCols.
+func scanCert(row *sql.Row) (ledger.Record, error) {
 	var (
 		r               ledger.Record
 		issued, expires int64
 		sum             []byte
 		revokedAt       sql.NullInt64
 	)
-	err := stmt.QueryRowContext(ctx, arg).Scan(&r.Code, &r.Type, &r.Subject,
+	err := row.Scan(&r.Code, &r.Type, &r.Subject,
 		&r.Holder, &r.Comune, &issued, &expires, &sum, &r.Requester, &r.Channel,
-		&r.Revoked, &revokedAt)
+		&r.Revoked, &revokedAt, &r.RevokedReason, &r.ReplacedBy, &r.Verifications)
 	switch {
 	case errNoRows(err):
 		return ledger.Record{}, errs.New(errs.NotFound, "no certificate matches")

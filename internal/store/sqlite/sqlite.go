@@ -6,8 +6,10 @@
 // Record writes the certificate row and its audit event in one
 // transaction: when it returns nil both are committed, otherwise neither is
 // visible. A code or a PDF digest that is already recorded is refused with
-// errs.Conflict and nothing is written. PutHouseholds and ImportHouseholds
-// are likewise all or nothing. Errors carry an errs.Kind; their public text never contains
+// errs.Conflict and nothing is written. Revoke likewise changes the
+// certificate row and appends its audit event in one transaction, and
+// AddVerifications adds a whole batch of counts or none. PutHouseholds and
+// ImportHouseholds are likewise all or nothing. Errors carry an errs.Kind; their public text never contains
 // personal data (fiscal codes, names, birth dates). Unexpected database
 // errors are errs.Internal, or errs.Unavailable when a retry could succeed
 // (busy, locked, I/O, disk full, cancelled).
@@ -85,14 +87,16 @@ type Store struct {
 	r   *sql.DB // query_only pool; every read
 	now func() time.Time
 
-	// Prepared statements of the hot paths: Record on w, lookups on r
-	// (database/sql prepares those again on each pool connection).
-	insertCert  *sql.Stmt
-	lastEvent   *sql.Stmt
-	insertEvent *sql.Stmt
-	subject     *sql.Stmt
-	byCode      *sql.Stmt
-	bySHA256    *sql.Stmt
+	// Prepared statements of the hot paths: Record and AddVerifications
+	// on w, lookups on r (database/sql prepares those again on each pool
+	// connection).
+	insertCert       *sql.Stmt
+	lastEvent        *sql.Stmt
+	insertEvent      *sql.Stmt
+	addVerifications *sql.Stmt
+	subject          *sql.Stmt
+	byCode           *sql.Stmt
+	bySHA256         *sql.Stmt
 }
 
 var _ store.Store = (*Store)(nil)
@@ -207,8 +211,12 @@ func (s *Store) prepare(ctx context.Context) error {
 	var err error
 	if s.insertCert, err = s.w.PrepareContext(ctx, `INSERT INTO certificates
 		(code, type, subject, holder, comune, issued_at, expires_at, sha256,
-		 requester, channel, revoked, revoked_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
+		 requester, channel, revoked, revoked_at, revoked_reason, replaced_by,
+		 verifications)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
+		return err
+	}
+	if s.addVerifications, err = s.w.PrepareContext(ctx, addVerificationsSQL); err != nil {
 		return err
 	}
 	if s.lastEvent, err = s.w.PrepareContext(ctx,
@@ -248,7 +256,7 @@ func (s *Store) Ready(ctx context.Context) error {
 // Close closes the store. Operations in flight may fail.
 func (s *Store) Close() error {
 	var errList []error
-	for _, st := range []*sql.Stmt{s.insertCert, s.lastEvent, s.insertEvent, s.subject, s.byCode, s.bySHA256} {
+	for _, st := range []*sql.Stmt{s.insertCert, s.lastEvent, s.insertEvent, s.addVerifications, s.subject, s.byCode, s.bySHA256} {
 		if st != nil {
 			errList = append(errList, st.Close())
 		}

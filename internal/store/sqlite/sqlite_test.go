@@ -395,6 +395,10 @@ func TestUpgradeFromVersion1(t *testing.T) {
 		`INSERT INTO certificates (code, type, subject, holder, comune, issued_at, expires_at, sha256, requester, channel)
 			VALUES ('AAAA-AAAA-AAAA-AAAA', 'residenza', 'RSSMRA80A01F205X', 'MARIO ROSSI', 'MILANO', 1, 2,
 			zeroblob(32), 'client-a', 'api')`,
+		`INSERT INTO certificates (code, type, subject, holder, comune, issued_at, expires_at, sha256, requester, channel,
+			revoked, revoked_at)
+			VALUES ('BBBB-BBBB-BBBB-BBBB', 'residenza', 'RSSMRA80A01F205X', 'MARIO ROSSI', 'MILANO', 1, 2,
+			X'0101010101010101010101010101010101010101010101010101010101010101', 'client-a', 'api', 1, 3)`,
 	}, storetest.V1Rows...) {
 		if _, err := db.Exec(q); err != nil {
 			t.Fatalf("%s: %v", q, err)
@@ -433,4 +437,5 @@ func TestUpgradeFromVersion1(t *testing.T) {
 	if n, err := s.AuditVerify(ctx); err != nil || n != 1 {
 		t.Errorf("AuditVerify = %d, %v", n, err)
 	}
+	storetest.CheckUpgradedLedger(t, s, fromNanos(3))
 }

@@ -199,6 +199,15 @@ func Run(t *testing.T, h Harness) {
 		{"AuditEvents", testAuditEvents},
 		{"AuditVerifyDetectsTampering", testAuditVerifyDetectsTampering},
 		{"ConcurrentRecord", testConcurrentRecord},
+		{"Revoke", testRevoke},
+		{"RevokeAtClock", testRevokeAtClock},
+		{"RevokeRefused", testRevokeRefused},
+		{"RevokeCancelled", testRevokeCancelled},
+		{"RevokeConcurrent", testRevokeConcurrent},
+		{"RevokeCrossed", testRevokeCrossed},
+		{"Revocations", testRevocations},
+		{"AddVerifications", testAddVerifications},
+		{"AddVerificationsConcurrent", testAddVerificationsConcurrent},
 		{"TwoHandles", testTwoHandles},
 		{"Reopen", testReopen},
 	}
@@ -513,6 +522,9 @@ func testRecordRoundTrip(t *testing.T, h Harness) {
 	revoked := Cert(2)
 	revoked.Revoked = true
 	revoked.RevokedAt = T0.Add(time.Hour + time.Nanosecond)
+	revoked.RevokedReason = ledger.ReasonReplaced
+	revoked.ReplacedBy = Cert(1).Code
+	revoked.Verifications = 42
 	old := Cert(3) // before the Unix epoch, where truncation and division differ
 	old.IssuedAt = time.Date(1969, 12, 31, 23, 59, 59, 999999999, time.UTC)
 	for _, rec := range []ledger.Record{plain, revoked, old} {
@@ -570,6 +582,15 @@ func testRecordRejected(t *testing.T, h Harness) {
 		{"no expiry time", func(r *ledger.Record) { r.ExpiresAt = time.Time{} }, errs.InvalidRequest},
 		{"expiry out of range", func(r *ledger.Record) { r.ExpiresAt = date(2300, 1, 1) }, errs.InvalidRequest},
 		{"issue out of range", func(r *ledger.Record) { r.IssuedAt = date(1600, 1, 1) }, errs.InvalidRequest},
+		{"reason without revocation", func(r *ledger.Record) { r.RevokedReason = ledger.ReasonOther }, errs.InvalidRequest},
+		{"unknown reason", func(r *ledger.Record) { r.Revoked, r.RevokedReason = true, "lost" }, errs.InvalidRequest},
+		{"replaced without replacement", func(r *ledger.Record) {
+			r.Revoked, r.RevokedReason = true, ledger.ReasonReplaced
+		}, errs.InvalidRequest},
+		{"replacement without replaced", func(r *ledger.Record) {
+			r.Revoked, r.RevokedReason, r.ReplacedBy = true, ledger.ReasonOther, Cert(1).Code
+		}, errs.InvalidRequest},
+		{"negative verifications", func(r *ledger.Record) { r.Verifications = -1 }, errs.InvalidRequest},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
