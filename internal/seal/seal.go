@@ -30,6 +30,10 @@
 //     Verify then also returns the claims and the certificate.
 //   - otherwise the input is malformed (public text "malformed seal").
 //
+// Offline verifiers get the trusted certificates from a signed TrustList
+// (ParseTrustList; pass its Lookup to Verify) and revoked codes from a
+// signed RevocationList (ParseRevocationList, Contains).
+//
 // Sign returns ErrKeyType (wrapped, kind errs.Internal) for a key that is
 // not ECDSA P-256 or does not match the certificate, errs.InvalidRequest
 // for claims it cannot encode, and errs.SigningFailed when the signer fails.
@@ -41,7 +45,6 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
 	"errors"
@@ -51,7 +54,6 @@ import (
 	"time"
 
 	"github.com/fxamacker/cbor/v2"
-	"github.com/veraison/go-cose"
 
 	"certa.example/certa/internal/errs"
 	"certa.example/certa/internal/vcode"
@@ -188,6 +190,12 @@ func KID(cert *x509.Certificate) []byte {
 	return h[:8]
 }
 
+// sealProtPrefix is the protected header of a seal up to the kid: the
+// canonical CBOR of {1: -7, 4: h'<8 bytes>'} without the 8 kid bytes.
+var sealProtPrefix = []byte{0xA2, 0x01, 0x26, 0x04, 0x48}
+
+func sealProtected(kid []byte) []byte { return append(bytes.Clone(sealProtPrefix), kid...) }
+
 func p256Key(pub crypto.PublicKey) (*ecdsa.PublicKey, bool) {
 	k, ok := pub.(*ecdsa.PublicKey)
 	if !ok || k.Curve != elliptic.P256() {
@@ -222,21 +230,12 @@ func Sign(c Claims, key crypto.Signer, cert *x509.Certificate) (string, error) {
 	if err != nil {
 		return "", errs.Wrap(errs.Internal, "", err)
 	}
-	signer, err := cose.NewSigner(cose.AlgorithmES256, key)
+	prot := sealProtected(KID(cert))
+	sig, err := es256.sign(key, toBeSigned(prot, body))
 	if err != nil {
-		return "", errs.Wrap(errs.Internal, "", err)
-	}
-	msg := cose.NewSign1Message()
-	msg.Headers.Protected.SetAlgorithm(cose.AlgorithmES256)
-	msg.Headers.Protected[cose.HeaderLabelKeyID] = KID(cert)
-	msg.Payload = body
-	if err := msg.Sign(rand.Reader, nil, signer); err != nil {
 		return "", errs.Wrap(errs.SigningFailed, "", err)
 	}
-	raw, err := msg.MarshalCBOR()
-	if err != nil {
-		return "", errs.Wrap(errs.Internal, "", err)
-	}
+	raw := appendSign1(make([]byte, 0, len(body)+len(prot)+80), prot, body, sig)
 	var z bytes.Buffer
 	zw := zlibPool.Get().(*zlib.Writer)
 	zw.Reset(&z)
@@ -291,9 +290,12 @@ func inflate(b []byte) ([]byte, error) {
 // time of verification; its location decides which day "today" is.
 //
 // Checks, in order: size (MaxPayload), base45, the compression marker and
-// bounded decompression, the COSE_Sign1 structure (protected header exactly
-// alg ES256 and an 8-byte kid; no critical or other headers; empty
-// unprotected header), kid known, certificate key ECDSA P-256, signature,
+// bounded decompression, the COSE_Sign1 structure in its canonical
+// encoding only (shortest lengths; protected header exactly the 13 bytes of
+// {1: -7, 4: kid} with an 8-byte kid, so no crit or other parameters; empty
+// unprotected header; 64-byte signature; nothing after it), kid known to
+// lookup, certificate key ECDSA P-256, signature (checked on the
+// Sig_structure built from the received bytes, without re-encoding),
 // claims (strict CBOR, known keys only, required fields), certificate
 // valid on the issue day, issue day not after today, and finally expiry.
 // When only the last check fails, Verify returns the claims, the
@@ -321,28 +323,22 @@ func Verify(payload string, lookup func(kid []byte) (*x509.Certificate, bool), n
 	default:
 		return Claims{}, nil, malformed(errors.New("unknown seal marker"))
 	}
-	var msg cose.Sign1Message
-	if err := msg.UnmarshalCBOR(raw); err != nil {
+	prot, body, sig, err := parseSign1(raw)
+	if err != nil {
 		return Claims{}, nil, malformed(err)
 	}
-	if len(msg.Headers.Unprotected) != 0 {
-		return Claims{}, nil, malformed(errors.New("unprotected header not empty"))
+	if len(prot) != len(sealProtPrefix)+8 || !bytes.HasPrefix(prot, sealProtPrefix) {
+		// Any other alg, a kid that is not 8 bytes, crit or any other
+		// parameter, or a non-canonical encoding.
+		return Claims{}, nil, malformed(errors.New("protected header not {1: -7, 4: kid}"))
 	}
-	if len(msg.Headers.Protected) != 2 {
-		return Claims{}, nil, malformed(errors.New("unexpected protected header")) // crit or others
-	}
-	alg, err := msg.Headers.Protected.Algorithm()
-	if err != nil || alg != cose.AlgorithmES256 {
-		return Claims{}, nil, malformed(errors.New("algorithm not ES256"))
-	}
-	kid, ok := msg.Headers.Protected[cose.HeaderLabelKeyID].([]byte)
-	if !ok || len(kid) != 8 {
-		return Claims{}, nil, malformed(errors.New("kid missing or not 8 bytes"))
+	if len(sig) != 2*es256.size {
+		return Claims{}, nil, malformed(errors.New("signature not 64 bytes"))
 	}
 	if lookup == nil {
 		return Claims{}, nil, untrusted("no trust list")
 	}
-	cert, ok := lookup(bytes.Clone(kid))
+	cert, ok := lookup(bytes.Clone(prot[len(sealProtPrefix):]))
 	if !ok || cert == nil {
 		return Claims{}, nil, untrusted("unknown kid")
 	}
@@ -350,15 +346,11 @@ func Verify(payload string, lookup func(kid []byte) (*x509.Certificate, bool), n
 	if !ok {
 		return Claims{}, nil, untrusted("certificate key not ECDSA P-256")
 	}
-	verifier, err := cose.NewVerifier(cose.AlgorithmES256, pub)
-	if err != nil {
-		return Claims{}, nil, untrusted("verifier")
-	}
-	if err := msg.Verify(nil, verifier); err != nil {
+	if !es256.verify(pub, toBeSigned(prot, body), sig) {
 		return Claims{}, nil, untrusted("bad signature")
 	}
 	var w wire
-	if err := decMode.Unmarshal(msg.Payload, &w); err != nil {
+	if err := decMode.Unmarshal(body, &w); err != nil {
 		return Claims{}, nil, malformed(err)
 	}
 	if err := w.check(); err != nil {

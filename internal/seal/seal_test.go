@@ -466,7 +466,7 @@ func TestURL(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{
-		"", "HTTP://X/V/ABCD-EFGH-JKMN-PQRS/BB8", "HTTPS:///V/ABCD-EFGH-JKMN-PQRS/BB8",
+		"", "FTP://X/V/ABCD-EFGH-JKMN-PQRS/BB8", "HTTPS:///V/ABCD-EFGH-JKMN-PQRS/BB8",
 		"HTTPS://X/W/ABCD-EFGH-JKMN-PQRS/BB8", "HTTPS://X/V/ABCD/BB8", "HTTPS://X/V/ABCD-EFGH-JKMN-PQRS/",
 		"HTTPS://X/V/ABCD-EFGH-JKMN-PQRS/BB8?x=1", "HTTPS://X/V/ABCD-EFGH-JKMN-PQRS/BB%", "HTTPS://X/V/ABCD-EFGH-JKMN-PQRS/BB%4",
 		"HTTPS://X/V/ABCD-EFGH-JKMN-PQRS/BB%41", "HTTPS://X/V/ABCD-EFGH-JKMN-PQRS/B B", "HTTPS://X/V/ABCD-EFGH-JKMN-PQRS/BB8#f",
@@ -516,3 +516,14 @@ type liar struct {
 }
 
 func (l liar) Algorithm() cose.Algorithm { return l.alg }
+
+func TestParseURLAcceptsHTTP(t *testing.T) {
+	// A demo installation's public URL is http; the signature makes a seal
+	// authentic, not the scheme.
+	for _, u := range []string{"HTTP://127.0.0.1:8080/V/ABCD-EFGH-JKMN-PQRS/BB8", "http://x/v/abcd-efgh-jkmn-pqrs/BB8"} {
+		code, payload, err := ParseURL(u)
+		if err != nil || code != "ABCD-EFGH-JKMN-PQRS" || payload != "BB8" {
+			t.Errorf("ParseURL(%q) = %q %q %v", u, code, payload, err)
+		}
+	}
+}
