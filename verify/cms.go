@@ -7,7 +7,6 @@ import (
 	"crypto/x509"
 	encasn1 "encoding/asn1"
 	"errors"
-	"fmt"
 	"math/big"
 	"strings"
 	"time"
@@ -31,12 +30,6 @@ const maxDERDepth = 40
 // of chain building.
 const maxCerts = 16
 
-// Public details of signature-integrity failures.
-const (
-	msgUndecodable = "The signature value could not be decoded."
-	msgNoSigner    = "The signer's certificate is not included in the signature."
-)
-
 // signedMessage is the part of a CMS SignedData that the checks need.
 type signedMessage struct {
 	signer *x509.Certificate   // nil when not identified
@@ -53,6 +46,9 @@ type signedMessage struct {
 	tokens [][]byte
 	// badTokens is set when that attribute is malformed.
 	badTokens bool
+	// decoded is set when the signer info was decoded, so that tokens
+	// and badTokens are known.
+	decoded bool
 }
 
 // signedAttrs are the signed attributes the checks read.
@@ -87,43 +83,43 @@ func checkIntegrity(data []byte, sig sigDict) (m signedMessage, c Check) {
 		}
 	}()
 	m, problem := parseSignedMessage(sig.der)
-	if problem != "" {
+	if problem != (text{}) {
 		return m, fail(CheckIntegrity, problem)
 	}
 	if !sig.inBounds(len(data)) {
-		return m, fail(CheckIntegrity, "The signed part of the file is incomplete, so it cannot be checked.")
+		return m, fail(CheckIntegrity, msgSignedIncomplete)
 	}
 	h := m.hash.New()
 	for _, p := range sig.signedParts(data) {
 		h.Write(p)
 	}
 	if !bytes.Equal(h.Sum(nil), m.attrs.digest) {
-		return m, fail(CheckIntegrity, "The signed content was modified after signing.")
+		return m, fail(CheckIntegrity, msgModified)
 	}
 	if !m.verifySignature() {
-		return m, fail(CheckIntegrity, "The signature value does not match the signer's certificate.")
+		return m, fail(CheckIntegrity, msgSignatureMismatch)
 	}
 	switch {
 	case !sig.dictFound:
-		return m, fail(CheckIntegrity, "The signature dictionary could not be read.")
+		return m, fail(CheckIntegrity, msgNoDict)
 	case sig.subFilter != subFilterPKCS7 && sig.subFilter != subFilterCAdES:
-		return m, fail(CheckIntegrity, "The signature is of a kind that is not supported.")
+		return m, fail(CheckIntegrity, msgUnsupported)
 	}
-	if problem := checkSigningCert(m.attrs, m.signer); problem != "" {
+	if problem := checkSigningCert(m.attrs, m.signer); problem != (text{}) {
 		return m, fail(CheckIntegrity, problem)
 	}
 	if sig.subFilter == subFilterCAdES {
 		switch {
 		case m.attrs.essV2 == nil && m.attrs.essV1 == nil:
-			return m, fail(CheckIntegrity, "The signature does not name its signing certificate (signing-certificate-v2 attribute), as PAdES requires.")
+			return m, fail(CheckIntegrity, msgNoESS)
 		case m.attrs.hasSigningTime:
-			return m, fail(CheckIntegrity, "The signature has a signing-time attribute, which PAdES signatures must not have.")
+			return m, fail(CheckIntegrity, msgSigningTimeAttr)
 		case !m.attrs.hasContentType:
-			return m, fail(CheckIntegrity, "The signature's signed attributes lack the content type.")
+			return m, fail(CheckIntegrity, msgNoContentType)
 		}
-		return m, pass(CheckIntegrity, "The signed content is intact (PAdES signature).")
+		return m, pass(CheckIntegrity, msgIntactPAdES)
 	}
-	return m, pass(CheckIntegrity, "The signed content is intact.")
+	return m, pass(CheckIntegrity, msgIntact)
 }
 
 // verifySignature checks the signature over the signed attributes with
@@ -142,9 +138,9 @@ func (m signedMessage) verifySignature() bool {
 }
 
 // parseSignedMessage decodes a DER CMS SignedData with exactly one signer.
-// On failure it returns a public detail, and the message as far as it was
-// decoded. It recovers from panics in the third-party parser.
-func parseSignedMessage(der []byte) (m signedMessage, problem string) {
+// On failure it returns a public message, and the signed message as far
+// as it was decoded. It recovers from panics in the third-party parser.
+func parseSignedMessage(der []byte) (m signedMessage, problem text) {
 	defer func() {
 		if recover() != nil {
 			m, problem = signedMessage{}, msgUndecodable
@@ -158,10 +154,10 @@ func parseSignedMessage(der []byte) (m signedMessage, problem string) {
 		return m, msgUndecodable
 	}
 	if len(p7.Signers) != 1 {
-		return m, "The signature must have exactly one signer."
+		return m, msgOneSigner
 	}
 	if len(p7.Certificates) > maxCerts {
-		return m, "The signature carries too many certificates."
+		return m, msgTooManyCerts
 	}
 	si := p7.Signers[0]
 	m.certs = p7.Certificates
@@ -173,19 +169,20 @@ func parseSignedMessage(der []byte) (m signedMessage, problem string) {
 
 	raw, ok := parseSignerInfo(der)
 	if !ok {
-		return m, "The signature has no signed attributes, or they are malformed."
+		return m, msgNoSignedAttrs
 	}
 	m.signedAttrs = raw.signedAttrs
 	m.signature = raw.signature
 	m.tokens, m.badTokens = timestampTokens(raw.unsigned)
+	m.decoded = true
 	m.attrs, ok = parseSignedAttrs(raw.signedAttrs)
 	if !ok {
-		return m, "The signature's signed attributes are malformed."
+		return m, msgBadSignedAttrs
 	}
 
 	m.hash, ok = digestHash(si.DigestAlgorithm.Algorithm)
 	if !ok {
-		return m, "The signature uses a digest algorithm that is not accepted."
+		return m, msgBadDigestAlg
 	}
 	if raw.sigAlg.Equal(oidRSASSAPSS) {
 		m.pss, ok = pssOptions(raw.sigParams, m.hash)
@@ -193,9 +190,9 @@ func parseSignedMessage(der []byte) (m signedMessage, problem string) {
 		m.sigAlg, ok = signatureAlgorithm(raw.sigAlg, m.hash)
 	}
 	if !ok {
-		return m, "The signature uses a signature algorithm that is not accepted."
+		return m, msgBadSigAlg
 	}
-	return m, ""
+	return m, text{}
 }
 
 // shallowDER reports whether b is a sequence of DER elements (definite
@@ -381,9 +378,8 @@ func parseSignedAttrs(set []byte) (out signedAttrs, ok bool) {
 // signing-certificate attributes, when present, against the signer's
 // certificate: the first ESSCertID must hold the certificate's hash and,
 // if it has an issuerSerial, the certificate's issuer and serial number.
-// It returns a public problem, or "".
-func checkSigningCert(a signedAttrs, cert *x509.Certificate) string {
-	const mismatch = "The signature names a signing certificate other than the one that made it."
+// It returns a public problem, or the zero text.
+func checkSigningCert(a signedAttrs, cert *x509.Certificate) text {
 	for _, v := range []struct {
 		val []byte
 		v2  bool
@@ -393,14 +389,14 @@ func checkSigningCert(a signedAttrs, cert *x509.Certificate) string {
 		}
 		switch essMatches(v.val, v.v2, cert) {
 		case essMalformed:
-			return "The signature's signing-certificate attribute is malformed."
+			return msgESSMalformed
 		case essBadHash:
-			return "The signature's signing-certificate attribute uses a hash that is not accepted."
+			return msgESSHash
 		case essMismatch:
-			return mismatch
+			return msgESSMismatch
 		}
 	}
-	return ""
+	return text{}
 }
 
 type essResult int
@@ -585,18 +581,42 @@ func signatureAlgorithm(oid encasn1.ObjectIdentifier, h crypto.Hash) (x509.Signa
 	return x509.UnknownSignatureAlgorithm, false
 }
 
-// checkTrust builds a chain from the signer to v.Roots, valid at time at.
-func (v *Verifier) checkTrust(m signedMessage, at time.Time) Check {
+// timeKind says where the time of the chain check comes from.
+type timeKind int
+
+const (
+	timeStamped timeKind = iota // a signature timestamp that verified
+	timeClaimed                 // the signer's own signingTime or /M
+	timeNow                     // no time at all: Verifier.Now
+)
+
+// signingTime is the time at which the signer's chain must be valid.
+type signingTime struct {
+	t    time.Time
+	kind timeKind
+}
+
+// trustResult is the outcome of the signer-trusted and
+// signer-valid-at-signing-time checks.
+type trustResult struct {
+	trust, validity Check
+	// chained is set when the signer chains to Verifier.Roots at some
+	// time, whatever the other conditions.
+	chained bool
+}
+
+// checkTrust builds a chain from the signer to v.Roots, valid at the
+// signing time. When that fails only because a certificate was not valid
+// then, it builds the chain again within the signer's validity, to tell
+// an untrusted signer from a trusted one that signed outside its
+// certificate's validity.
+func (v *Verifier) checkTrust(m signedMessage, at signingTime) trustResult {
 	name := signerName(m.signer)
 	if v.Roots == nil {
-		return fail(CheckTrust, fmt.Sprintf("No trust anchors are configured, so the signer %s cannot be trusted.", name))
-	}
-	if m.signer.IsCA {
-		return fail(CheckTrust, fmt.Sprintf("The signer %s is a certification authority, not a seal.", name))
-	}
-	const signingUsages = x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment
-	if ku := m.signer.KeyUsage; ku != 0 && ku&signingUsages == 0 {
-		return fail(CheckTrust, fmt.Sprintf("The certificate of the signer %s is not meant for signatures.", name))
+		return trustResult{
+			trust:    unavailable(CheckTrust, msgNoRoots.f(name)),
+			validity: notApplicable(CheckValidity, msgValidityNotChecked),
+		}
 	}
 	inter := x509.NewCertPool()
 	for _, c := range m.certs {
@@ -604,23 +624,61 @@ func (v *Verifier) checkTrust(m signedMessage, at time.Time) Check {
 			inter.AddCert(c)
 		}
 	}
-	_, err := m.signer.Verify(x509.VerifyOptions{
-		Roots:         v.Roots,
-		Intermediates: inter,
-		CurrentTime:   at,
-		KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
-	})
-	var invalid x509.CertificateInvalidError
+	chain := func(t time.Time) error {
+		_, err := m.signer.Verify(x509.VerifyOptions{
+			Roots:         v.Roots,
+			Intermediates: inter,
+			CurrentTime:   t,
+			KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
+		})
+		return err
+	}
+	err := chain(at.t)
+	validAt := err == nil
+	for _, t := range []time.Time{m.signer.NotBefore, m.signer.NotAfter} {
+		if !notValidThen(err) {
+			break
+		}
+		err = chain(t)
+	}
+
+	res := trustResult{chained: err == nil}
+	when := at.t.UTC().Format(timeLayout)
+	switch {
+	case err != nil:
+		res.validity = notApplicable(CheckValidity, msgValidityNotChecked)
+	case !validAt:
+		res.validity = fail(CheckValidity, msgNotValidAt.f(when))
+	case at.kind == timeStamped:
+		res.validity = pass(CheckValidity, msgValidAtTimestamp.f(when))
+	case at.kind == timeClaimed:
+		res.validity = pass(CheckValidity, msgValidAtClaimed.f(when))
+	default:
+		res.validity = pass(CheckValidity, msgValidNow)
+	}
+
+	const signingUsages = x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment
 	var unknown x509.UnknownAuthorityError
 	switch {
+	case m.signer.IsCA:
+		res.trust = fail(CheckTrust, msgSignerIsCA.f(name))
+	case m.signer.KeyUsage != 0 && m.signer.KeyUsage&signingUsages == 0:
+		res.trust = fail(CheckTrust, msgSignerUsage.f(name))
 	case err == nil:
-		return pass(CheckTrust, fmt.Sprintf("Signed by %s, whose certificate comes from a trusted authority.", name))
+		res.trust = pass(CheckTrust, msgTrusted.f(name))
 	case errors.As(err, &unknown):
-		return fail(CheckTrust, fmt.Sprintf("The signer %s is not certified by a trusted authority.", name))
-	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
-		return fail(CheckTrust, fmt.Sprintf("The certificate of the signer %s was not valid at the signing time.", name))
+		res.trust = fail(CheckTrust, msgUntrusted.f(name))
+	default:
+		res.trust = fail(CheckTrust, msgBadChain.f(name))
 	}
-	return fail(CheckTrust, fmt.Sprintf("The certificate chain of the signer %s is not valid.", name))
+	return res
+}
+
+// notValidThen reports whether err says that a certificate of the chain
+// was expired or not yet valid.
+func notValidThen(err error) bool {
+	var invalid x509.CertificateInvalidError
+	return errors.As(err, &invalid) && invalid.Reason == x509.Expired
 }
 
 // signerName is the signer's common name and organization, made safe to

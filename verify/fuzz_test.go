@@ -3,6 +3,7 @@ package verify
 import (
 	"bytes"
 	"crypto/sha256"
+	"fmt"
 	"runtime"
 	"testing"
 	"time"
@@ -11,8 +12,10 @@ import (
 )
 
 // FuzzVerifyPDF checks that VerifyPDF never panics, returns only NotPDF
-// errors, reports checks in the documented order, and says valid only for
-// a file that is byte for byte one the ledger holds.
+// errors, reports every check once in the documented order with a known
+// status and both messages, and says valid only for a file that is byte
+// for byte one the ledger holds, and shows seal claims only when the
+// qr-seal check passed.
 func FuzzVerifyPDF(f *testing.F) {
 	fx := newFixture(f)
 	v := fx.verifier()
@@ -36,9 +39,16 @@ func FuzzVerifyPDF(f *testing.F) {
 	f.Add(fx.padesBLT2)
 	f.Add(fx.padesPSS)
 	f.Add(appendUpdate(fx.padesBLT))
+	// QR seal links: signed with one, a separate seal certificate, an
+	// unsigned page with two, and a minimal revision with one whose page
+	// tree the fuzzer can easily bend.
+	f.Add(fx.sealed)
+	f.Add(fx.sealedQR)
+	f.Add(renderSealed(f, "", fx.sealedURL, sealURL(f, fx.qr, sealClaims(unknownCode, fx.now))))
+	f.Add(minimalSealed(fx.sealedURL))
 
-	order := map[string]int{CheckSignaturePresent: 0, CheckByteRange: 1, CheckIntegrity: 2, CheckTimestamp: 3, CheckTrust: 4, CheckLedger: 5}
 	issued := fx.ledger().bySum
+	known := map[Verdict]bool{Valid: true, Invalid: true, Revoked: true, Expired: true, Unknown: true, Indeterminate: true, NotCerta: true}
 
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r, err := verifyWithin(t, v, data, 10*time.Second)
@@ -48,9 +58,7 @@ func FuzzVerifyPDF(f *testing.F) {
 			}
 			return
 		}
-		switch r.Verdict {
-		case Valid, Invalid, Unknown:
-		default:
+		if !known[r.Verdict] {
 			t.Fatalf("verdict = %q", r.Verdict)
 		}
 		switch r.Level {
@@ -58,23 +66,41 @@ func FuzzVerifyPDF(f *testing.F) {
 		default:
 			t.Fatalf("level = %q", r.Level)
 		}
-		if n := len(r.Checks); n < 2 || r.Checks[0].Name != CheckSignaturePresent || r.Checks[n-1].Name != CheckLedger {
-			t.Fatalf("checks = %+v", r.Checks)
-		}
-		last := -1
-		for _, c := range r.Checks {
-			i, ok := order[c.Name]
-			if !ok || i <= last || c.Detail == "" {
-				t.Fatalf("checks = %+v", r.Checks)
-			}
-			last = i
-		}
+		wellFormed(t, r)
 		if r.Verdict == Valid {
 			if _, ok := issued[sha256.Sum256(data)]; !ok {
 				t.Fatalf("valid verdict for a file not in the ledger")
 			}
 		}
+		if c, _ := r.Check(CheckSeal); (r.Seal != nil) != (c.Status == Passed) {
+			t.Fatalf("seal %+v with check %+v", r.Seal, c)
+		}
 	})
+}
+
+// minimalSealed is a small unsigned PDF, written by hand, whose one page
+// has a Link annotation to url.
+func minimalSealed(url string) []byte {
+	objs := []string{
+		"<</Type /Catalog /Pages 2 0 R>>",
+		"<</Type /Pages /Kids [3 0 R] /Count 1>>",
+		"<</Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Annots [4 0 R]>>",
+		"<</Type /Annot /Subtype /Link /Rect [0 0 99 99] /A <</S /URI /URI (" + url + ")>>>>",
+	}
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.7\n")
+	var offs []int
+	for i, o := range objs {
+		offs = append(offs, b.Len())
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
+	for _, off := range offs {
+		fmt.Fprintf(&b, "%010d 00000 n \n", off)
+	}
+	fmt.Fprintf(&b, "trailer\n<</Size %d /Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
+	return b.Bytes()
 }
 
 // verifyWithin runs VerifyPDF and fails the test when it takes longer than

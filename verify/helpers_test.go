@@ -21,6 +21,7 @@ import (
 
 	"certa.example/certa/internal/errs"
 	"certa.example/certa/internal/ledger"
+	"certa.example/certa/internal/seal"
 	"certa.example/certa/internal/testpki"
 	"certa.example/certa/signer/pades"
 	"certa.example/certa/signer/tsa"
@@ -226,6 +227,13 @@ type fixture struct {
 	padesBLT2 []byte  // padesBLT followed by a second DSS update
 	padesPSS  []byte  // B-B with RSASSA-PSS
 	crl       []byte  // a CRL of the trusted root, for DSS updates
+
+	// Documents with a QR seal link on their last page, signed B-B by
+	// pki's seal and in the ledger.
+	qr        testPKI // a separate P-256 QR seal certificate of the same comune
+	sealed    []byte  // sealed with pki's own seal certificate
+	sealedURL string  // its seal URL
+	sealedQR  []byte  // sealed with qr's certificate
 }
 
 func record(code string, doc []byte, issued time.Time) ledger.Record {
@@ -286,7 +294,78 @@ func newFixture(t testing.TB) *fixture {
 	f.padesBLT2 = addDSS(t, f.padesBLT, pades.Validation{CRLs: [][]byte{newCRL(t, f.pki, f.now.Add(time.Minute))}})
 	f.padesPSS = signPAdES(t, padesSigner(t, f.rsaPKI, nil, func(o *pades.Options) { o.RSAPSS = true }),
 		renderPDF(t, markerPrefix+padesCodes[4]), f.now)
+
+	f.qr = f.pki.withSeal(t, func(c *x509.Certificate) { c.Subject.CommonName = "Sigillo QR Comune di Prova" })
+	f.sealedURL = sealURL(t, f.pki, sealClaims(sealedCodes[0], f.now))
+	f.sealed = signPAdES(t, padesSigner(t, f.pki, nil), renderSealed(t, markerPrefix+sealedCodes[0], f.sealedURL), f.now)
+	f.sealedQR = signPAdES(t, padesSigner(t, f.pki, nil),
+		renderSealed(t, markerPrefix+sealedCodes[1], sealURL(t, f.qr, sealClaims(sealedCodes[1], f.now))), f.now)
 	return f
+}
+
+// sealedCodes are the verification codes of the fixture's sealed
+// documents.
+var sealedCodes = []string{"QRSE-A100-0000-0001", "QRSE-A100-0000-0002"}
+
+// sealBase is the public URL of the QR seals of the tests.
+const sealBase = "HTTPS://CERTA.EXAMPLE"
+
+// sealClaims are the claims of a residence certificate with code, issued
+// on the day of issued and valid for six months.
+func sealClaims(code string, issued time.Time) seal.Claims {
+	return seal.Claims{
+		Version: seal.Version, Code: code, Type: "residenza", ComuneCode: "H501", ComuneName: "PROVA",
+		Issued: issued, Expires: issued.AddDate(0, 6, 0), Holder: "ROSSI MARIO",
+		BirthDate: time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC),
+		Facts:     map[string]string{"address": "VIA ROMA 1"},
+	}
+}
+
+// sealURL signs c with p's seal, which must be ECDSA P-256, and returns
+// its URL under sealBase.
+func sealURL(t testing.TB, p testPKI, c seal.Claims) string {
+	t.Helper()
+	payload, err := seal.Sign(c, p.leafKey, p.leaf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return seal.URL(sealBase, c.Code, payload)
+}
+
+// renderSealed makes a two-page PDF whose Info /Keywords are keywords and
+// whose last page has a Link annotation to each of urls, as certa draws
+// its QR code.
+func renderSealed(t testing.TB, keywords string, urls ...string) []byte {
+	t.Helper()
+	f := fpdf.New("P", "mm", "A4", "")
+	f.SetKeywords(keywords, false)
+	f.SetTitle("Certificato di residenza", false)
+	f.SetFont("Helvetica", "", 14)
+	f.AddPage()
+	f.Cell(40, 10, "Certificato di residenza")
+	f.LinkString(20, 40, 30, 10, "https://www.example.com/informativa")
+	f.AddPage()
+	f.Cell(40, 10, "Codice di verifica")
+	for i, u := range urls {
+		f.LinkString(20, 60+float64(i)*40, 35, 35, u)
+	}
+	var buf bytes.Buffer
+	if err := f.Output(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// sealTrust returns a SealTrust function that knows certs.
+func sealTrust(certs ...*x509.Certificate) func([]byte) (*x509.Certificate, bool) {
+	byKID := map[string]*x509.Certificate{}
+	for _, c := range certs {
+		byKID[string(seal.KID(c))] = c
+	}
+	return func(kid []byte) (*x509.Certificate, bool) {
+		c, ok := byKID[string(kid)]
+		return c, ok
+	}
 }
 
 // padesCodes are the verification codes of the fixture's PAdES documents,
@@ -380,9 +459,14 @@ func (f *fixture) ledger() *fakeLedger {
 		record(padesCodes[2], f.padesBLT, f.now),
 		record(padesCodes[3], f.padesBLT2, f.now),
 		record(padesCodes[4], f.padesPSS, f.now),
+		record(sealedCodes[0], f.sealed, f.now),
+		record(sealedCodes[1], f.sealedQR, f.now),
 	)
 }
 
 func (f *fixture) verifier() *Verifier {
-	return &Verifier{Roots: f.pki.pool, TSARoots: f.tsa.Roots, Ledger: f.ledger(), Now: func() time.Time { return f.now }}
+	return &Verifier{
+		Roots: f.pki.pool, TSARoots: f.tsa.Roots, Ledger: f.ledger(), Now: func() time.Time { return f.now },
+		SealTrust: sealTrust(f.pki.leaf, f.qr.leaf, f.other.leaf),
+	}
 }

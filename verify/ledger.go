@@ -4,32 +4,44 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"slices"
 
 	"certa.example/certa/internal/errs"
 	"certa.example/certa/internal/ledger"
 	"certa.example/certa/internal/vcode"
 )
 
-// dateLayout formats dates in public details.
+// dateLayout formats dates in public messages.
 const dateLayout = "2006-01-02"
+
+// ledgerOutcome is what the ledger said about a file.
+type ledgerOutcome int
+
+const (
+	ledgerUnavailable ledgerOutcome = iota // no ledger, an error, or no usable status
+	ledgerValid
+	ledgerRevoked
+	ledgerExpired
+	ledgerNotFound // neither the file nor its codes
+	ledgerDiffers  // a code the file carries was issued for another file
+)
 
 // ledgerResult is the outcome of the ledger check.
 type ledgerResult struct {
-	check Check
+	check   Check
+	outcome ledgerOutcome
+	// known is set when the ledger knows the file or one of its codes.
+	known bool
 	// cert is set when the file itself is in the ledger.
 	cert *Certificate
-	// invalid is set when the ledger proves the file is not a valid
-	// certificate: revoked, expired, or different from what was issued.
-	invalid bool
 }
 
 // checkLedger looks the file up by its SHA-256 and, when it is not there,
-// by the codes found in its signed bytes.
+// by the codes it carries.
 func (v *Verifier) checkLedger(ctx context.Context, data []byte, codes []string) ledgerResult {
-	const unreachable = "The ledger could not be consulted; try again later."
+	down := ledgerResult{check: unavailable(CheckLedger, msgLedgerDown)}
 	if v.Ledger == nil {
-		return ledgerResult{check: fail(CheckLedger,
-			"The ledger is not available, so the certificate's status cannot be checked.")}
+		return ledgerResult{check: unavailable(CheckLedger, msgNoLedger)}
 	}
 
 	rec, err := v.Ledger.BySHA256(ctx, sha256.Sum256(data))
@@ -37,7 +49,7 @@ func (v *Verifier) checkLedger(ctx context.Context, data []byte, codes []string)
 	case err == nil:
 		return v.recordResult(rec)
 	case errs.KindOf(err) != errs.NotFound:
-		return ledgerResult{check: fail(CheckLedger, unreachable)}
+		return down
 	}
 
 	// The file is not exactly one that certa issued. If it names a code
@@ -46,18 +58,15 @@ func (v *Verifier) checkLedger(ctx context.Context, data []byte, codes []string)
 		_, err := v.Ledger.ByCode(ctx, code)
 		switch {
 		case err == nil:
-			return ledgerResult{
-				check:   fail(CheckLedger, "The file differs from the certificate issued with its verification code."),
-				invalid: true,
-			}
+			return ledgerResult{check: fail(CheckLedger, msgDiffers), outcome: ledgerDiffers, known: true}
 		case errs.KindOf(err) != errs.NotFound:
-			return ledgerResult{check: fail(CheckLedger, unreachable)}
+			return down
 		}
 	}
 	if len(codes) > 0 {
-		return ledgerResult{check: fail(CheckLedger, "Neither the file nor its verification code is in the ledger.")}
+		return ledgerResult{check: fail(CheckLedger, msgCodeUnknown), outcome: ledgerNotFound}
 	}
-	return ledgerResult{check: fail(CheckLedger, "The file is not in the ledger.")}
+	return ledgerResult{check: fail(CheckLedger, msgNotInLedger), outcome: ledgerNotFound}
 }
 
 // recordResult judges the ledger record of the file itself.
@@ -74,23 +83,40 @@ func (v *Verifier) recordResult(rec ledger.Record) ledgerResult {
 		Revoked:   rec.Revoked,
 		RevokedAt: rec.RevokedAt,
 	}
-	res := ledgerResult{cert: cert}
+	res := ledgerResult{cert: cert, known: true}
 	switch status {
 	case ledger.StatusValid:
-		res.check = pass(CheckLedger, "The certificate is in the ledger and valid until "+rec.ExpiresAt.Format(dateLayout)+".")
+		res.outcome = ledgerValid
+		res.check = pass(CheckLedger, msgInLedger.f(rec.ExpiresAt.Format(dateLayout)))
 	case ledger.StatusRevoked:
-		res.invalid = true
-		res.check = fail(CheckLedger, "The certificate was revoked.")
+		res.outcome = ledgerRevoked
+		cert.RevokedReason, cert.ReplacedBy = rec.RevokedReason, rec.ReplacedBy
+		t := msgRevoked
 		if !rec.RevokedAt.IsZero() {
-			res.check.Detail = "The certificate was revoked on " + rec.RevokedAt.Format(dateLayout) + "."
+			t = msgRevokedOn.f(rec.RevokedAt.Format(dateLayout))
 		}
+		if r, ok := reasonText[cert.RevokedReason]; ok {
+			t = t.join(msgReason.in(r))
+		}
+		if cert.ReplacedBy != "" {
+			t = t.join(msgReplaced.f(printable(cert.ReplacedBy)))
+		}
+		res.check = fail(CheckLedger, t)
 	case ledger.StatusExpired:
-		res.invalid = true
-		res.check = fail(CheckLedger, "The certificate expired on "+rec.ExpiresAt.Format(dateLayout)+".")
+		res.outcome = ledgerExpired
+		res.check = fail(CheckLedger, msgExpiredOn.f(rec.ExpiresAt.Format(dateLayout)))
 	default:
-		res.check = fail(CheckLedger, "The ledger reports no usable status for the certificate.")
+		res.check = unavailable(CheckLedger, msgNoStatus)
 	}
 	return res
+}
+
+// addCode adds code to codes unless it is there or codes is full.
+func addCode(codes []string, code string) []string {
+	if len(codes) >= maxCodes || slices.Contains(codes, code) {
+		return codes
+	}
+	return append(codes, code)
 }
 
 // markerPrefix introduces a verification code in certa's PDF metadata.

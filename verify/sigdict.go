@@ -3,7 +3,6 @@ package verify
 import (
 	"bytes"
 	"encoding/hex"
-	"fmt"
 	"strings"
 	"time"
 
@@ -23,8 +22,8 @@ const (
 // sigDict is the byte-level view of the last signature dictionary.
 type sigDict struct {
 	status sigStatus
-	// problem is the public detail when status is sigMalformed.
-	problem string
+	// problem is the public message when status is sigMalformed.
+	problem text
 	// count is the number of /ByteRange entries in the file.
 	count int
 	// a, b, c, d are the /ByteRange values. findSignature guarantees
@@ -41,6 +40,10 @@ type sigDict struct {
 	// claimed is the dictionary's /M, the signing time the signer
 	// claims; zero when absent or unreadable.
 	claimed time.Time
+	// stray is, when status is sigMalformed, the CMS in the /Contents of
+	// the dictionary holding the /ByteRange, if it could be read. It
+	// tells who signed, not that the signature is good.
+	stray []byte
 }
 
 const (
@@ -59,34 +62,43 @@ func findSignature(data []byte) sigDict {
 		return sigDict{status: sigNone}
 	}
 	s := sigDict{status: sigMalformed, count: count}
+	malformed := func(problem text) sigDict {
+		s.problem = problem
+		s.readStray(data, pos)
+		return s
+	}
 
 	br, ok := parseByteRange(data[pos+len(byteRangeKey):])
 	if !ok {
-		s.problem = "The signature's byte range is malformed."
-		return s
+		return malformed(msgBadByteRange)
 	}
 	s.a, s.b, s.c, s.d = br[0], br[1], br[2], br[3]
 
 	size := int64(len(data))
 	start := s.a + s.b // offset of '<'
 	if start+2 > s.c || s.c > size {
-		s.problem = "The signature's byte range does not point at a signature value."
-		return s
+		return malformed(msgNoSignatureValue)
 	}
 	if data[start] != '<' || data[s.c-1] != '>' ||
 		!bytes.HasSuffix(bytes.TrimRight(data[:start], pdfSpace), []byte(contentsKey)) {
-		s.problem = "The signature's byte range does not point at a signature value."
-		return s
+		return malformed(msgNoSignatureValue)
 	}
 
 	der, ok := decodeContents(data[start+1 : s.c-1])
 	if !ok {
-		s.problem = "The signature value is malformed."
-		return s
+		return malformed(msgBadSignatureValue)
 	}
 	s.der = der
 	s.status = sigFound
-	s.readDict(data, pos)
+	if d, ok := sigDictAt(data, pos, s.matches); ok {
+		s.dictFound = true
+		if v, ok := d.get("SubFilter"); ok && v.kind == pdfName {
+			s.subFilter = v.str
+		}
+		if v, ok := d.get("M"); ok && v.kind == pdfString {
+			s.claimed, _ = parsePDFDate(v.str)
+		}
+	}
 	return s
 }
 
@@ -100,17 +112,16 @@ const (
 // /ByteRange, as the start of the signature dictionary's object.
 const maxDictCandidates = 8
 
-// readDict finds the indirect object whose dictionary holds the
-// /ByteRange at pos and the /Contents of the gap, and reads its /SubFilter
-// and /M. It looks back from pos for "num gen obj" headers, trying the
-// nearest few.
-func (s *sigDict) readDict(data []byte, pos int) {
+// sigDictAt finds the indirect object whose dictionary holds the
+// /ByteRange at pos and satisfies match. It looks back from pos for "num
+// gen obj" headers, trying the nearest few.
+func sigDictAt(data []byte, pos int, match func(pdfValue) bool) (pdfValue, bool) {
 	r := &pdfReader{b: data, comments: true, budget: newBudget(data)}
 	limit := pos
 	for range maxDictCandidates {
 		k := bytes.LastIndex(data[:limit], []byte("obj"))
 		if k < 0 {
-			return
+			return pdfValue{}, false
 		}
 		limit = k
 		if !objHeaderBefore(data, k) || !r.keyword(k, "obj") {
@@ -118,19 +129,31 @@ func (s *sigDict) readDict(data []byte, pos int) {
 		}
 		d, _, err := r.value(k+len("obj"), 0)
 		if err == errBudget {
-			return
+			return pdfValue{}, false
 		}
-		if err != nil || d.kind != pdfDict || d.start > pos || d.end <= pos || !s.matches(d) {
+		if err != nil || d.kind != pdfDict || d.start > pos || d.end <= pos || !match(d) {
 			continue
 		}
-		s.dictFound = true
-		if v, ok := d.get("SubFilter"); ok && v.kind == pdfName {
-			s.subFilter = v.str
-		}
-		if v, ok := d.get("M"); ok && v.kind == pdfString {
-			s.claimed, _ = parsePDFDate(v.str)
-		}
+		return d, true
+	}
+	return pdfValue{}, false
+}
+
+// readStray reads, for a malformed signature, the signature value of the
+// dictionary that holds the /ByteRange at pos: a hexadecimal /Contents
+// holding a DER element and zero padding. A file that was rewritten after
+// signing (object streams, new offsets) keeps it, and with it who signed.
+func (s *sigDict) readStray(data []byte, pos int) {
+	d, ok := sigDictAt(data, pos, func(d pdfValue) bool {
+		c, ok := d.get("Contents")
+		return ok && c.kind == pdfString && c.hex
+	})
+	if !ok {
 		return
+	}
+	c, _ := d.get("Contents")
+	if der, ok := paddedDER([]byte(c.str)); ok {
+		s.stray = der
 	}
 }
 
@@ -307,6 +330,12 @@ func decodeContents(h []byte) ([]byte, bool) {
 	if _, err := hex.Decode(raw, h); err != nil {
 		return nil, false
 	}
+	return paddedDER(raw)
+}
+
+// paddedDER returns the DER element at the start of raw, which must be
+// followed by zero padding only.
+func paddedDER(raw []byte) ([]byte, bool) {
 	s := cryptobyte.String(raw)
 	var elem cryptobyte.String
 	if !s.ReadASN1Element(&elem, asn1.SEQUENCE) {
@@ -323,36 +352,47 @@ func decodeContents(h []byte) ([]byte, bool) {
 func (s sigDict) check() Check {
 	switch s.status {
 	case sigNone:
-		return fail(CheckSignaturePresent, "The file has no digital signature.")
+		return fail(CheckSignaturePresent, msgNoSignature)
 	case sigMalformed:
 		return fail(CheckSignaturePresent, s.problem)
 	}
 	if s.count == 1 {
-		return pass(CheckSignaturePresent, "The file has one digital signature.")
+		return pass(CheckSignaturePresent, msgOneSignature)
 	}
-	return pass(CheckSignaturePresent,
-		fmt.Sprintf("The file has %d digital signatures; the last one was verified.", s.count))
+	return pass(CheckSignaturePresent, msgSignatures.f(s.count))
 }
 
-// checkByteRange checks that the signature covers the whole of data
-// except its own value, or that only DSS updates follow the signed part.
-func (s sigDict) checkByteRange(data []byte) (Check, appendedResult) {
-	size := int64(len(data))
+// checkByteRange checks that the signature covers data from its first
+// byte to the end of the signed revision, except its own value.
+func (s sigDict) checkByteRange(data []byte) Check {
 	end := s.c + s.d
 	switch {
 	case s.a != 0:
-		return fail(CheckByteRange, "The signature does not cover the start of the file."), appendedResult{}
+		return fail(CheckByteRange, msgNotFromStart)
+	case end > int64(len(data)):
+		return fail(CheckByteRange, msgBeyondEnd)
+	case end == int64(len(data)):
+		return pass(CheckByteRange, msgCoversFile)
+	}
+	return pass(CheckByteRange, msgCoversRevision)
+}
+
+// checkLaterUpdates checks that nothing follows the signed revision, or
+// only DSS updates.
+func (s sigDict) checkLaterUpdates(data []byte) (Check, appendedResult) {
+	size := int64(len(data))
+	end := s.c + s.d
+	switch {
 	case end > size:
-		return fail(CheckByteRange, "The signed part extends beyond the end of the file: the file is incomplete."), appendedResult{}
+		return notApplicable(CheckLaterUpdates, msgIncomplete), appendedResult{}
 	case end == size:
-		return pass(CheckByteRange, "The signature covers the whole file."), appendedResult{}
+		return pass(CheckLaterUpdates, msgNothingAdded), appendedResult{}
 	}
 	res := checkAppended(data, int(end))
 	if !res.ok {
-		return fail(CheckByteRange, fmt.Sprintf(
-			"The file was changed after signing: %d bytes follow the signed part.", size-end)), res
+		return fail(CheckLaterUpdates, msgChanged.f(size-end)), res
 	}
-	return pass(CheckByteRange, "The signed revision is intact; it is followed by validation data (DSS) only."), res
+	return pass(CheckLaterUpdates, msgOnlyDSS), res
 }
 
 // inBounds reports whether both signed ranges lie inside a file of size.

@@ -2,7 +2,6 @@ package verify
 
 import (
 	"errors"
-	"fmt"
 	"time"
 
 	"certa.example/certa/signer/tsa"
@@ -21,27 +20,31 @@ type timestampResult struct {
 	invalid bool
 }
 
-// timeLayout formats the timestamp time in public details.
+// timeLayout formats times in public messages.
 const timeLayout = "2006-01-02 15:04:05 UTC"
 
-// checkTimestamp verifies the signature timestamp token of m, which must
-// have one or more.
+// checkTimestamp verifies the signature timestamp token of m.
 func (v *Verifier) checkTimestamp(m signedMessage) (res timestampResult) {
-	invalid := func(detail string) timestampResult {
-		return timestampResult{check: fail(CheckTimestamp, detail), invalid: true}
+	invalid := func(t text) timestampResult {
+		return timestampResult{check: fail(CheckTimestamp, t), invalid: true}
 	}
 	switch {
+	case !m.decoded:
+		return timestampResult{check: notApplicable(CheckTimestamp, msgTimestampNotChecked)}
 	case m.badTokens:
-		return invalid("The signature's timestamp is malformed.")
+		return invalid(msgBadToken)
+	case len(m.tokens) == 0 && v.RequireTimestamp:
+		return invalid(msgTimestampRequired)
+	case len(m.tokens) == 0:
+		return timestampResult{check: notApplicable(CheckTimestamp, msgNoTimestamp)}
 	case len(m.tokens) > 1:
-		return timestampResult{check: fail(CheckTimestamp, "The signature has more than one timestamp, which is not supported.")}
+		return timestampResult{check: unavailable(CheckTimestamp, msgManyTokens)}
 	case v.TSARoots == nil:
-		return timestampResult{check: fail(CheckTimestamp,
-			"The signature has a timestamp, but no trusted timestamp authority is configured, so it cannot be checked.")}
+		return timestampResult{check: unavailable(CheckTimestamp, msgNoTSARoots)}
 	}
 	defer func() {
 		if recover() != nil {
-			res = invalid("The signature's timestamp is malformed.")
+			res = invalid(msgBadToken)
 		}
 	}()
 	info, err := tsa.VerifyToken(m.tokens[0], m.signature, v.TSARoots)
@@ -53,15 +56,15 @@ func (v *Verifier) checkTimestamp(m signedMessage) (res timestampResult) {
 	case err == nil:
 		gen := info.GenTime.UTC()
 		return timestampResult{
-			check:     pass(CheckTimestamp, fmt.Sprintf("Timestamped %s by %s.", gen.Format(timeLayout), name)),
+			check:     pass(CheckTimestamp, msgTimestamped.f(gen.Format(timeLayout), name)),
 			verified:  true,
 			genTime:   gen,
 			authority: printable(info.TSA.Subject.CommonName),
 		}
 	case errors.Is(err, tsa.ErrImprintMismatch):
-		return invalid("The timestamp was not made for this signature.")
+		return invalid(msgOtherImprint)
 	case errors.Is(err, tsa.ErrUntrusted):
-		return invalid(fmt.Sprintf("The timestamp authority %s is not trusted.", name))
+		return invalid(msgTSAUntrusted.f(name))
 	}
-	return invalid("The signature's timestamp is malformed or its own signature is not valid.")
+	return invalid(msgTokenInvalid)
 }

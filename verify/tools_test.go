@@ -99,7 +99,7 @@ func TestToolsPAdES(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Verdict != Invalid || detail(r, CheckByteRange) == "" || r.Checks[1].OK {
+	if c, _ := r.Check(CheckLaterUpdates); r.Verdict != Invalid || c.Status != Failed {
 		t.Errorf("verify on a page added after B-LT: %s, checks %+v", r.Verdict, r.Checks)
 	}
 	rep = testutil.Pdfsig(t, nss, testutil.WriteTemp(t, "tampered.pdf", tampered))
@@ -111,6 +111,13 @@ func TestToolsPAdES(t *testing.T) {
 
 // renderCertificate renders a certificato di residenza with code.
 func renderCertificate(t *testing.T, code string, issued time.Time) []byte {
+	t.Helper()
+	return renderCertificateQR(t, code, issued, "")
+}
+
+// renderCertificateQR renders a certificato di residenza with code, whose
+// QR code (and its link) holds qrText, the verification URL when empty.
+func renderCertificateQR(t *testing.T, code string, issued time.Time, qrText string) []byte {
 	t.Helper()
 	typ, ok := templates.LookupType("residenza")
 	if !ok {
@@ -131,7 +138,7 @@ func renderCertificate(t *testing.T, code string, issued time.Time) []byte {
 		}},
 	}
 	res, err := rend.Render(&templates.Document{
-		Type: typ, Code: code, VerifyURL: "http://127.0.0.1:8080/v/" + code,
+		Type: typ, Code: code, VerifyURL: "http://127.0.0.1:8080/v/" + code, QRText: qrText,
 		IssuedAt: issued, ExpiresAt: issued.AddDate(0, 6, 0),
 		Issuer:  templates.Issuer{Comune: "LODI", Province: "LO", Office: "Ufficio Anagrafe"},
 		Subject: registry.Subject{Person: h.Members[0], Household: h}, Demo: true,
@@ -165,4 +172,36 @@ func ocspResponse(t *testing.T, rv *testpki.Revocation, cert, issuer *x509.Certi
 		t.Fatal(err)
 	}
 	return der
+}
+
+// TestRealCertificateSeal renders a real certificate whose QR code holds a
+// seal URL, seals it with signer/pades, and verifies it: the seal link
+// written by the templates (and their PDF/A finishing) is found in the
+// signed revision and checked.
+func TestRealCertificateSeal(t *testing.T) {
+	f := newFixture(t)
+	const code = "REA1-0000-0000-0QR5"
+	url := sealURL(t, f.pki, sealClaims(code, f.now))
+	doc := signPAdES(t, padesSigner(t, f.pki, nil), renderCertificateQR(t, code, f.now, url), f.now)
+	if links := findSealLinks(doc); len(links) != 1 || links[0].code != code {
+		t.Fatalf("seal links = %+v", links)
+	}
+	v := f.verifier()
+	withRecords(f, v, record(code, doc, f.now))
+	r, err := v.VerifyPDF(t.Context(), doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Verdict != Valid || states(r.Checks) != withSeal() || r.Seal == nil || r.Seal.Code != code {
+		t.Fatalf("%s %s; seal %+v; checks %+v", r.Verdict, states(r.Checks), r.Seal, r.Checks)
+	}
+	// Without the signature's revision, the same link is still found in
+	// the unsigned file, which is then invalid.
+	r, err = v.VerifyPDF(t.Context(), renderCertificateQR(t, code, f.now, url))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Verdict != Invalid || states(r.Checks) != unsigned(ko(CheckSeal)) {
+		t.Fatalf("unsigned: %s %s", r.Verdict, states(r.Checks))
+	}
 }
