@@ -33,7 +33,7 @@ func TestIssueEveryType(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := &verify.Verifier{Roots: f.emb.Roots, Ledger: f.emb.Store, Now: func() time.Time { return f.now }}
+	v := &verify.Verifier{Roots: f.emb.Roots, Ledger: f.emb.Store, SealTrust: f.emb.SealTrust(), Now: func() time.Time { return f.now }}
 	for _, ty := range templates.Types() {
 		t.Run(ty.Name, func(t *testing.T) {
 			req := engine.Request{Type: ty.Name, Requester: "t", Channel: "counter"}

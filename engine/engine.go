@@ -18,7 +18,9 @@ package engine
 
 import (
 	"context"
+	"crypto"
 	"crypto/sha256"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -31,6 +33,7 @@ import (
 	"certa.example/certa/internal/errs"
 	"certa.example/certa/internal/ledger"
 	"certa.example/certa/internal/registry"
+	"certa.example/certa/internal/seal"
 	"certa.example/certa/internal/store"
 	"certa.example/certa/internal/vcode"
 	"certa.example/certa/signer"
@@ -48,6 +51,14 @@ type Config struct {
 	// Now is the clock; Rand the source of verification codes (nil: crypto/rand).
 	Now  func() time.Time
 	Rand io.Reader
+	// SealKey and SealCert sign each QR code's seal (internal/seal): an
+	// ECDSA P-256 key and its certificate. Without them the QR code holds
+	// only the verification URL.
+	SealKey  crypto.Signer
+	SealCert *x509.Certificate
+	// SealTrust returns the trusted seal certificate with a kid (current
+	// and retired seal certificates); nil trusts no seal.
+	SealTrust func(kid []byte) (*x509.Certificate, bool)
 }
 
 // Engine issues certificates.
@@ -57,6 +68,7 @@ type Engine struct {
 	renderer *templates.Renderer
 	signer   *signer.PDFSigner
 	qrBase   string
+	sealBase string // "HTTPS://HOST" for seal.URL; "" without a seal key
 }
 
 // New returns an engine. The renderer and signer are shared by all calls.
@@ -69,7 +81,17 @@ func New(cfg Config, st store.Store, r *templates.Renderer, s *signer.PDFSigner)
 		return nil, fmt.Errorf("engine: public URL %q must be an absolute http(s) URL without query", cfg.PublicURL)
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
-	return &Engine{cfg: cfg, store: st, renderer: r, signer: s, qrBase: qrBase(u)}, nil
+	e := &Engine{cfg: cfg, store: st, renderer: r, signer: s, qrBase: qrBase(u)}
+	if cfg.SealKey != nil || cfg.SealCert != nil {
+		if strings.Trim(u.Path, "/") != "" {
+			return nil, fmt.Errorf("engine: the QR seal needs a public URL without a path, not %q", cfg.PublicURL)
+		}
+		if err := seal.CheckKey(cfg.SealKey, cfg.SealCert); err != nil {
+			return nil, fmt.Errorf("engine: QR seal: %w", err)
+		}
+		e.sealBase = strings.TrimSuffix(e.qrBase, "/V/")
+	}
+	return e, nil
 }
 
 // qrBase returns the verification URL prefix used in QR codes. Without a
@@ -218,6 +240,11 @@ func (e *Engine) Issue(ctx context.Context, req Request) (Issued, error) {
 		Languages: langs,
 		Also:      all[1:],
 	}
+	if e.sealBase != "" {
+		if doc.QRText, err = e.sealURL(doc); err != nil {
+			return Issued{}, err
+		}
+	}
 	res, err := e.renderer.Render(doc)
 	if errors.Is(err, templates.ErrPageFull) {
 		if len(langs) > 1 {
@@ -240,7 +267,7 @@ func (e *Engine) Issue(ctx context.Context, req Request) (Issued, error) {
 		Code:      code,
 		Type:      typeNames(all),
 		Subject:   subj.Person.FiscalCode,
-		Holder:    subj.Person.Surname + " " + subj.Person.Name,
+		Holder:    holder(subj.Person),
 		Comune:    e.cfg.Issuer.Comune,
 		IssuedAt:  now,
 		ExpiresAt: doc.ExpiresAt,
@@ -256,6 +283,29 @@ func (e *Engine) Issue(ctx context.Context, req Request) (Issued, error) {
 		SHA256: sum, VerifyURL: e.VerifyURL(code), PDF: signed,
 	}, nil
 }
+
+// sealURL signs doc's key facts and returns the QR code's URL with the seal.
+func (e *Engine) sealURL(doc *templates.Document) (string, error) {
+	per := doc.Subject.Person
+	payload, err := seal.Sign(seal.Claims{
+		Version:    seal.Version,
+		Code:       doc.Code,
+		Type:       typeNames(append([]*templates.Type{doc.Type}, doc.Also...)),
+		ComuneCode: e.cfg.Issuer.Code,
+		ComuneName: e.cfg.Issuer.Comune,
+		Issued:     doc.IssuedAt,
+		Expires:    doc.ExpiresAt,
+		Holder:     holder(per),
+		BirthDate:  per.BirthDate,
+		Facts:      templates.SealFacts(doc),
+	}, e.cfg.SealKey, e.cfg.SealCert)
+	if err != nil {
+		return "", err
+	}
+	return seal.URL(e.sealBase, doc.Code, payload), nil
+}
+
+func holder(p registry.Person) string { return p.Surname + " " + p.Name }
 
 // languages parses a request's languages and checks that the issuing
 // comune has the second one: nil means Italian only.

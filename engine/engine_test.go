@@ -134,7 +134,7 @@ func TestIssueBilingual(t *testing.T) {
 	testutil.RequireTools(t, "pdftotext")
 	f := newFixture(t, "http://127.0.0.1:8080")
 	ctx := context.Background()
-	bz := templates.Issuer{Comune: "BOLZANO", Province: "BZ", Office: "Ufficio Anagrafe", Language: i18n.DE, ComuneAlt: "BOZEN"}
+	bz := templates.Issuer{Comune: "BOLZANO", Code: "A952", Province: "BZ", Office: "Ufficio Anagrafe", Language: i18n.DE, ComuneAlt: "BOZEN"}
 	if c, ok := comuni.Current("A952"); !ok || setup.IssuerOf(c) != bz {
 		t.Fatalf("setup.IssuerOf(BOLZANO) = %+v, want %+v", setup.IssuerOf(c), bz)
 	}

@@ -49,11 +49,14 @@ import (
 //     the SHA-256 of the page contents and the Info dictionary, which holds
 //     the verification code, so the same Document gives the same bytes.
 //
+//   - the QR code's link annotation gets /F 4 (printable), as PDF/A-2
+//     requires of every annotation.
+//
 // fpdf's AddOutputIntent is not used: in v0.12.0 it makes the trailer's
 // /Info point at the ICC stream, compresses the profile for every document
 // and, as it raises the version to 1.4, adds a transparency group to every
-// page. fpdf writes no JavaScript, encryption, annotations or transparency
-// here; pdfa_test.go checks each requirement with qpdf (and PDFBox
+// page. fpdf writes no JavaScript, encryption, transparency or annotations
+// other than the QR code's link here; pdfa_test.go checks each requirement with qpdf (and PDFBox
 // Preflight where installed).
 //
 // Signing (signer/pades) appends an incremental update that keeps the
@@ -335,6 +338,10 @@ func (p *pdfaParts) finish(raw []byte, m *docMeta) ([]byte, error) {
 			if err != nil {
 				return nil, err
 			}
+		case bytes.HasPrefix(body, []byte("<</Type /Page\n")) && bytes.Contains(body, []byte("/Subtype /Link ")):
+			// PDF/A-2 6.3.2: annotations must be printable (/F 4).
+			out = append(out, seg[:head]...)
+			out = append(out, bytes.ReplaceAll(body, []byte("/Subtype /Link "), []byte("/Subtype /Link /F 4 "))...)
 		case bytes.HasPrefix(body, []byte("<</Type /Font\n")) && bytes.Contains(body, []byte("\n/Subtype /TrueType\n")) &&
 			bytes.HasSuffix(body, []byte("\n>>\nendobj\n")):
 			out = append(out, seg[:len(seg)-len(">>\nendobj\n")]...)

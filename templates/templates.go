@@ -87,6 +87,7 @@ func TypeNames() string {
 // Issuer is the comune issuing the certificate.
 type Issuer struct {
 	Comune   string // "LODI"
+	Code     string // cadastral code, "E648"
 	Province string // "LO"
 	Office   string // "Ufficio Anagrafe"
 	// Language is the comune's second official language and ComuneAlt its
@@ -570,6 +571,9 @@ func (p *page) qr(d *Document) error {
 			pdf.Rect(x0+float64(start)*mod, y0+float64(y)*mod, float64(x-start)*mod, mod, "F")
 		}
 	}
+	// The QR's target as a link too, so a reader of the file can open it
+	// and a verifier can read the seal without decoding the image.
+	pdf.LinkString(x0, y0, qrSize, qrSize, text)
 	tx := x0 + qrSize + 6
 	tw := pageW - marginX - tx
 	pdf.SetXY(tx, y0+2)

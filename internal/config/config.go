@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"sort"
@@ -28,6 +29,10 @@ var Known = map[string]string{
 	"CERTA_TSA_URL":             "RFC 3161 timestamp authority; makes signatures B-T by default (--tsa-url)",
 	"CERTA_TSA_ROOTS":           "PEM file of the roots the TSA's certificate chains to (--tsa-roots)",
 	"CERTA_SIGNATURE_LEVEL":     "PAdES level: B-B, B-T or B-LT (--signature-level)",
+	"CERTA_RATE_LIMIT":          "requests per second per client on the public pages and verify API, or off (--rate-limit)",
+	"CERTA_TRUSTED_PROXIES":     "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (--trusted-proxies)",
+	"CERTA_QR_SEAL":             "on (default) or off: whether QR codes carry the signed seal, which needs an ECDSA P-256 seal key (--qr-seal)",
+	"CERTA_SEAL_RETIRED":        "PEM file of retired seal certificates, still listed in the trust list (--seal-retired)",
 	"CERTA_REQUIRE_INTEGRATION": "tests only: fail instead of skipping when a real dependency is missing",
 	"CERTA_TEST_DATABASE_URL":   "tests only: PostgreSQL URL for integration tests",
 }
@@ -73,6 +78,16 @@ type Serve struct {
 	PublicURL string
 	MaxUpload int64
 	envErr    error // a bad CERTA_MAX_UPLOAD, unless --max-upload overrides it
+	// RateLimit is the requests per second each client may make to the
+	// public endpoints ("off" or a number; Resolve sets Rate), RateBurst
+	// how many at once.
+	RateLimit string
+	Rate      float64
+	RateBurst int
+	// TrustedProxies are comma-separated CIDRs whose X-Forwarded-For is
+	// believed; Resolve parses them into Proxies.
+	TrustedProxies string
+	Proxies        []netip.Prefix
 }
 
 // Defaults.
@@ -80,6 +95,8 @@ const (
 	DefaultDataDir   = "certa-data"
 	DefaultAddr      = "127.0.0.1:8080"
 	DefaultMaxUpload = 10 << 20
+	DefaultRateLimit = "10"
+	DefaultRateBurst = 40
 )
 
 // RegisterCommon adds --data to fs.
@@ -95,6 +112,10 @@ type Seal struct {
 	Key, Chain, TrustRoots string
 	TSAURL, TSARoots       string
 	Level                  string
+	// QR is "on" or "off": whether QR codes carry the signed seal.
+	QR string
+	// Retired names a PEM file of former seal certificates.
+	Retired string
 }
 
 // RegisterSeal adds the seal flags to fs, for the commands that sign or
@@ -107,6 +128,8 @@ func RegisterSeal(fs *flag.FlagSet, s *Seal) {
 	fs.StringVar(&s.TSAURL, "tsa-url", os.Getenv("CERTA_TSA_URL"), "RFC 3161 timestamp authority URL (env CERTA_TSA_URL)")
 	fs.StringVar(&s.TSARoots, "tsa-roots", os.Getenv("CERTA_TSA_ROOTS"), "PEM roots of the TSA's certificate (env CERTA_TSA_ROOTS); required with --tsa-url")
 	fs.StringVar(&s.Level, "signature-level", os.Getenv("CERTA_SIGNATURE_LEVEL"), "PAdES level B-B, B-T or B-LT (env CERTA_SIGNATURE_LEVEL); default B-T with a TSA, else B-B")
+	fs.StringVar(&s.QR, "qr-seal", envOr("CERTA_QR_SEAL", "on"), "on or off: QR codes carry a signed seal, which needs an ECDSA P-256 seal key (env CERTA_QR_SEAL)")
+	fs.StringVar(&s.Retired, "seal-retired", os.Getenv("CERTA_SEAL_RETIRED"), "PEM file of retired seal certificates for the trust list (env CERTA_SEAL_RETIRED)")
 }
 
 func RegisterServe(fs *flag.FlagSet, s *Serve) {
@@ -117,6 +140,9 @@ func RegisterServe(fs *flag.FlagSet, s *Serve) {
 		s.MaxUpload, s.envErr = n, nil
 		return err
 	})
+	fs.StringVar(&s.RateLimit, "rate-limit", envOr("CERTA_RATE_LIMIT", DefaultRateLimit), "requests per second per client on the public pages and verify API, or off (env CERTA_RATE_LIMIT)")
+	fs.IntVar(&s.RateBurst, "rate-burst", DefaultRateBurst, "requests a client may send at once (with --rate-limit)")
+	fs.StringVar(&s.TrustedProxies, "trusted-proxies", os.Getenv("CERTA_TRUSTED_PROXIES"), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For names the client (env CERTA_TRUSTED_PROXIES)")
 	s.MaxUpload = DefaultMaxUpload
 	if v := os.Getenv("CERTA_MAX_UPLOAD"); v != "" {
 		n, err := parseSize(v)
@@ -147,6 +173,27 @@ func (s *Serve) Resolve() error {
 		return fmt.Errorf("--public-url %q must be an absolute http(s) URL without query", s.PublicURL)
 	}
 	s.PublicURL = strings.TrimRight(s.PublicURL, "/")
+	if s.RateLimit != "off" {
+		r, err := strconv.ParseFloat(s.RateLimit, 64)
+		if err != nil || !(r > 0 && r <= 1e6) {
+			return fmt.Errorf("--rate-limit %q: want requests per second (a number above 0, at most 1000000) or off", s.RateLimit)
+		}
+		if s.RateBurst < 1 || s.RateBurst > 1e6 {
+			return fmt.Errorf("--rate-burst %d: want 1 to 1000000", s.RateBurst)
+		}
+		s.Rate = r
+	}
+	s.Proxies = nil
+	for _, p := range strings.Split(s.TrustedProxies, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		pfx, err := netip.ParsePrefix(p)
+		if err != nil {
+			return fmt.Errorf("--trusted-proxies: %q is not a CIDR prefix like 10.0.0.0/8", p)
+		}
+		s.Proxies = append(s.Proxies, pfx.Masked())
+	}
 	return nil
 }
 

@@ -31,6 +31,8 @@ const (
 	Unavailable                   // a dependency is down; retry later
 	NotCertifiable                // the registry data do not allow this certificate
 	Conflict                      // the resource exists already
+	RateLimited                   // too many requests from this client; retry later
+	Forbidden                     // authenticated, but the credentials lack the scope
 )
 
 // Error is certa's error type.
@@ -116,6 +118,8 @@ var kindNames = [...]string{
 	Unavailable:       "unavailable",
 	NotCertifiable:    "not-certifiable",
 	Conflict:          "conflict",
+	RateLimited:       "rate-limited",
+	Forbidden:         "forbidden",
 }
 
 // String returns the stable slug of k, used as the last segment of the

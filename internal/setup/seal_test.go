@@ -148,7 +148,7 @@ func TestOpenPKCS11Seal(t *testing.T) {
 	}
 	roots := x509.NewCertPool()
 	roots.AddCert(ca.Cert)
-	rep, err := (&verify.Verifier{Roots: roots, TSARoots: env.TSARoots, Ledger: env.Store, Now: time.Now}).VerifyPDF(ctx, iss.PDF)
+	rep, err := (&verify.Verifier{Roots: roots, TSARoots: env.TSARoots, Ledger: env.Store, SealTrust: env.SealTrust(), Now: time.Now}).VerifyPDF(ctx, iss.PDF)
 	if err != nil || rep.Verdict != verify.Valid {
 		t.Fatalf("verify: %v %+v", err, rep)
 	}

@@ -42,6 +42,7 @@ import (
 	"certa.example/certa/internal/httpapi"
 	"certa.example/certa/internal/pki"
 	"certa.example/certa/internal/registry"
+	"certa.example/certa/internal/seal"
 	"certa.example/certa/internal/store"
 	"certa.example/certa/internal/store/postgres"
 	"certa.example/certa/internal/store/sqlite"
@@ -60,6 +61,7 @@ const (
 	DemoSeed       = 20261138 // a seed whose 160 households hold a subject for every type
 	DemoHouseholds = 160
 	DemoClientID   = "demo"
+	DemoAdminID    = "demo-admin"
 )
 
 // Embedded is an opened embedded default.
@@ -74,6 +76,10 @@ type Env struct {
 	SignOptions signer.Options
 	// DemoSeal is true when the seal is the demo PKI's.
 	DemoSeal bool
+	// QRSeal is true when QR codes carry a seal signed by Seal's key.
+	QRSeal bool
+	// RetiredSeals are former seal certificates, kept in the trust list.
+	RetiredSeals []*x509.Certificate
 	// RootPath is the demo root's PEM file, empty with a configured seal.
 	RootPath string
 	// DemoCA is the CA that issued the seal when its key lies beside the
@@ -85,6 +91,9 @@ type Env struct {
 	APIKeyPath string
 	// APIKeys maps key hashes to client IDs (see httpapi.HashAPIKey).
 	APIKeys map[string]string
+	// AdminKeys are the keys that may also revoke, in AdminKeyPath's file.
+	AdminKeys    map[string]string
+	AdminKeyPath string
 	// Seeded is true when this call created the synthetic registry.
 	Seeded bool
 
@@ -148,7 +157,7 @@ func Open(ctx context.Context, o Options) (*Env, error) {
 		return nil, fmt.Errorf("setup: store: %w", err)
 	}
 	e := &Env{Dir: dir, Store: st, Seal: sl.seal, Roots: sl.roots, TSARoots: sl.tsaRoots, SignOptions: sl.opts,
-		DemoSeal: sl.demo, RootPath: sl.rootPath, DemoCA: sl.demoCA, Issuer: issuer, Comune: comune, closeKey: sl.closeKey}
+		QRSeal: sl.qrSeal, RetiredSeals: sl.retired, DemoSeal: sl.demo, RootPath: sl.rootPath, DemoCA: sl.demoCA, Issuer: issuer, Comune: comune, closeKey: sl.closeKey}
 	if o.DatabaseURL == "" {
 		if e.Seeded, err = seedIfEmpty(ctx, st, comune, now()); err != nil {
 			e.Close()
@@ -162,6 +171,13 @@ func Open(ctx context.Context, o Options) (*Env, error) {
 		return nil, err
 	}
 	e.APIKeys = map[string]string{httpapi.HashAPIKey(key): DemoClientID}
+	e.AdminKeyPath = filepath.Join(dir, "demo-admin-key")
+	admin, err := ensureAPIKey(e.AdminKeyPath)
+	if err != nil {
+		e.Close()
+		return nil, err
+	}
+	e.AdminKeys = map[string]string{httpapi.HashAPIKey(admin): DemoAdminID}
 	return e, nil
 }
 
@@ -170,7 +186,7 @@ func Open(ctx context.Context, o Options) (*Env, error) {
 // its name in it (comuni.Comune.SecondLanguage), which bilingual
 // certificates need; Lodi, the demo comune, has none.
 func IssuerOf(c comuni.Comune) templates.Issuer {
-	iss := templates.Issuer{Comune: c.Name, Province: c.Province, Office: "Ufficio Anagrafe"}
+	iss := templates.Issuer{Comune: c.Name, Code: c.Cadastral, Province: c.Province, Office: "Ufficio Anagrafe"}
 	if lang, name, ok := c.SecondLanguage(); ok {
 		iss.Language, iss.ComuneAlt = i18n.Lang(lang), name
 	}
@@ -194,7 +210,34 @@ func (e *Env) Engine(publicURL string, now func() time.Time) (*engine.Engine, er
 	if err != nil {
 		return nil, err
 	}
-	return engine.New(engine.Config{Issuer: e.Issuer, PublicURL: publicURL, Demo: e.DemoSeal, Now: now}, e.Store, r, ps)
+	cfg := engine.Config{Issuer: e.Issuer, PublicURL: publicURL, Demo: e.DemoSeal, Now: now}
+	if e.QRSeal {
+		cfg.SealKey, cfg.SealCert = e.Seal.Key, e.Seal.Certificate()
+	}
+	cfg.SealTrust = e.SealTrust()
+	return engine.New(cfg, e.Store, r, ps)
+}
+
+// SealCertificates returns the seal certificates QR seals are checked
+// against: the current one first (when QR seals are on), then the retired.
+func (e *Env) SealCertificates() []*x509.Certificate {
+	var out []*x509.Certificate
+	if e.QRSeal {
+		out = append(out, e.Seal.Certificate())
+	}
+	return append(out, e.RetiredSeals...)
+}
+
+// SealTrust returns the lookup of SealCertificates by kid.
+func (e *Env) SealTrust() func(kid []byte) (*x509.Certificate, bool) {
+	byKID := map[string]*x509.Certificate{}
+	for _, c := range e.SealCertificates() {
+		byKID[string(seal.KID(c))] = c
+	}
+	return func(kid []byte) (*x509.Certificate, bool) {
+		c, ok := byKID[string(kid)]
+		return c, ok
+	}
 }
 
 // Ready reports whether the store and the seal can serve now.
@@ -211,6 +254,8 @@ type openedSeal struct {
 	roots    *x509.CertPool
 	tsaRoots *x509.CertPool
 	opts     signer.Options
+	qrSeal   bool
+	retired  []*x509.Certificate
 	demo     bool
 	rootPath string
 	demoCA   *pki.CA
@@ -317,6 +362,25 @@ func openSeal(dir string, c config.Seal, comune string, now time.Time) (o opened
 		}
 	}
 	o.opts.Validation = &signer.RevocationFetcher{}
+	switch c.QR {
+	case "", "on":
+		if err := seal.CheckKey(o.seal.Key, o.seal.Certificate()); err != nil {
+			return o, errors.New("setup: the QR seal needs an ECDSA P-256 seal key; this one is not: use a P-256 key or --qr-seal=off")
+		}
+		o.qrSeal = true
+	case "off":
+	default:
+		return o, fmt.Errorf("setup: --qr-seal must be on or off, not %q", c.QR)
+	}
+	if c.Retired != "" {
+		data, err := os.ReadFile(c.Retired)
+		if err != nil {
+			return o, fmt.Errorf("setup: --seal-retired: %w", err)
+		}
+		if o.retired, err = signer.ParseCertificatesPEM(data); err != nil {
+			return o, fmt.Errorf("setup: --seal-retired: %w", err)
+		}
+	}
 	// Check the combination now, not at the first document.
 	if _, err = signer.NewPDFSigner(o.seal, signer.Info{}, o.opts); err != nil {
 		return o, fmt.Errorf("setup: %w", err)
