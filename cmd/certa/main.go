@@ -16,6 +16,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto"
 	"errors"
 	"flag"
 	"fmt"
@@ -35,7 +36,9 @@ import (
 	"certa.example/certa/internal/httpapi"
 	"certa.example/certa/internal/importer"
 	"certa.example/certa/internal/pki"
+	"certa.example/certa/internal/ratelimit"
 	"certa.example/certa/internal/registry"
+	"certa.example/certa/internal/seal"
 	"certa.example/certa/internal/setup"
 	"certa.example/certa/internal/store"
 	"certa.example/certa/internal/store/postgres"
@@ -50,7 +53,9 @@ const usage = `usage: certa <command> [flags]
 commands:
   serve            run the HTTP API and the public verification pages
   issue            issue one certificate: --type T --subject CF --out FILE [--language it-de|it-fr|it-sl]
-  verify FILE      verify a certificate PDF (exit 0 valid, 1 invalid, 2 unknown/error)
+  verify FILE      verify a certificate PDF (exit 0 valid; 1 invalid, revoked, expired or not certa's; 2 unknown, indeterminate or error)
+  verify --qr TEXT verify a scanned QR code's seal offline: [--trust-list FILE] [--revocations FILE]
+  revoke CODE      revoke a certificate: --reason issued-in-error|data-changed|replaced|other [--replaced-by CODE]
   registry list    list persons on record: --limit N [--certifiable]
   registry seed    add synthetic people: --households N | --persons N, --seed S, --comune CODE --postal-code CAP [--out FILE]
   registry import  import households from a JSON Lines file or - (docs/registry-import.md)
@@ -87,6 +92,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = issue(args[1:], stdout, stderr)
 	case "verify":
 		code, err = verifyCmd(args[1:], stdout, stderr)
+	case "revoke":
+		err = revokeCmd(args[1:], stdout, stderr)
 	case "registry":
 		err = registryCmd(args[1:], stdout, stderr)
 	case "migrate":
@@ -176,14 +183,26 @@ func serve(args []string, stderr io.Writer) error {
 		return err
 	}
 	defer st.env.Close()
+	var limiter *ratelimit.Limiter
+	if sc.Rate > 0 {
+		limiter = ratelimit.New(ratelimit.Config{Rate: sc.Rate, Burst: sc.RateBurst})
+	}
+	clientKey := func(r *http.Request) string { return ratelimit.ClientKey(r, sc.Proxies) }
 	srv, err := httpapi.New(httpapi.Config{
 		Ready:     st.env.Ready,
 		Engine:    st.engine,
 		Verifier:  newVerifier(st.env),
 		Log:       log,
 		APIKeys:   st.env.APIKeys,
+		AdminKeys: st.env.AdminKeys,
 		MaxUpload: sc.MaxUpload,
 		Location:  italy(),
+
+		SealCertificates: trustEntries(st.env),
+		ListKey:          listKey(st.env),
+		ListChain:        st.env.Seal.Chain,
+		Limiter:          limiter,
+		ClientKey:        clientKey,
 	})
 	if err != nil {
 		return err
@@ -199,7 +218,8 @@ func serve(args []string, stderr io.Writer) error {
 	if !st.env.DemoSeal {
 		sealKind = st.env.Seal.Certificate().Subject.CommonName
 	}
-	log.Info("data ready", "data", common.DataDir, "store", storeKind, "demo_api_key_file", st.env.APIKeyPath,
+	go srv.FlushVerifications(ctx, time.Second)
+	log.Info("data ready", "data", common.DataDir, "store", storeKind, "demo_api_key_file", st.env.APIKeyPath, "demo_admin_key_file", st.env.AdminKeyPath,
 		"seal", sealKind, "signature_level", st.engine.SignatureLevel().String())
 	handler := srv.Handler()
 	if ca := st.env.DemoCA; ca != nil {
@@ -233,6 +253,28 @@ func serve(args []string, stderr io.Writer) error {
 	shCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	return hs.Shutdown(shCtx)
+}
+
+// trustEntries are the seal certificates the trust list publishes.
+func trustEntries(env *setup.Env) []seal.TrustEntry {
+	var out []seal.TrustEntry
+	for i, c := range env.SealCertificates() {
+		status := seal.TrustRetired
+		if i == 0 && env.QRSeal {
+			status = seal.TrustCurrent
+		}
+		out = append(out, seal.TrustEntry{KID: seal.KID(c), Cert: c, Status: status})
+	}
+	return out
+}
+
+// listKey is the key that signs the trust and revocation lists: the seal's,
+// when it signs QR seals.
+func listKey(env *setup.Env) crypto.Signer {
+	if !env.QRSeal {
+		return nil
+	}
+	return env.Seal.Key
 }
 
 func issue(args []string, stdout, stderr io.Writer) error {
@@ -295,7 +337,7 @@ func splitList(s string) []string {
 
 // newVerifier checks PDFs against the environment's roots and ledger.
 func newVerifier(env *setup.Env) *verify.Verifier {
-	return &verify.Verifier{Roots: env.Roots, TSARoots: env.TSARoots, Ledger: env.Store, Now: time.Now}
+	return &verify.Verifier{Roots: env.Roots, TSARoots: env.TSARoots, Ledger: env.Store, SealTrust: env.SealTrust(), Now: time.Now}
 }
 
 // writeFileExcl writes data to a new file; it never overwrites one.
@@ -319,8 +361,20 @@ func verifyCmd(args []string, stdout, stderr io.Writer) (int, error) {
 	config.RegisterCommon(fs, &common)
 	config.RegisterSeal(fs, &seal)
 	asJSON := fs.Bool("json", false, "print the report as JSON")
+	qr := fs.String("qr", "", "verify this scanned QR text (a seal URL) offline instead of a PDF")
+	trustList := fs.String("trust-list", "", "with --qr: the signed trust list (from /.well-known/certa/trust-list); default: this installation's seal certificates")
+	revocations := fs.String("revocations", "", "with --qr: the signed revocation list (from /.well-known/certa/revocations)")
 	if err := fs.Parse(args); err != nil {
 		return 2, err
+	}
+	if *qr != "" {
+		if fs.NArg() != 0 {
+			return 2, errors.New("verify --qr takes no file")
+		}
+		return verifyQR(*qr, *trustList, *revocations, common, seal, stdout)
+	}
+	if *trustList != "" || *revocations != "" {
+		return 2, errors.New("--trust-list and --revocations go with --qr")
 	}
 	if fs.NArg() != 1 {
 		return 2, errors.New("verify takes one PDF file")
@@ -348,10 +402,10 @@ func verifyCmd(args []string, stdout, stderr io.Writer) (int, error) {
 	switch rep.Verdict {
 	case verify.Valid:
 		return 0, nil
-	case verify.Invalid:
+	case verify.Invalid, verify.Revoked, verify.Expired, verify.NotCerta:
 		return 1, nil
 	}
-	return 2, nil
+	return 2, nil // unknown to the ledger, or indeterminate
 }
 
 func registryCmd(args []string, stdout, stderr io.Writer) error {

@@ -43,7 +43,7 @@ func newEnv(t *testing.T, maxUpload int64) *env {
 
 // newEnvOn runs the server on PostgreSQL at dbURL (migrated and seeded
 // here), or on the embedded store when dbURL is empty.
-func newEnvOn(t *testing.T, maxUpload int64, dbURL string) *env {
+func newEnvOn(t *testing.T, maxUpload int64, dbURL string, opts ...func(*httpapi.Config, *setup.Env)) *env {
 	t.Helper()
 	ctx := context.Background()
 	if dbURL != "" {
@@ -69,17 +69,25 @@ func newEnvOn(t *testing.T, maxUpload int64, dbURL string) *env {
 		t.Fatal(err)
 	}
 	logs := &bytes.Buffer{}
-	srv, err := httpapi.New(httpapi.Config{
+	cfg := httpapi.Config{
 		Ready:  emb.Store.Ready,
-		Engine: eng, Verifier: &verify.Verifier{Roots: emb.Roots, Ledger: emb.Store, Now: time.Now},
+		Engine: eng, Verifier: &verify.Verifier{Roots: emb.Roots, Ledger: emb.Store, SealTrust: emb.SealTrust(), Now: time.Now},
 		Log: slog.New(slog.NewTextHandler(logs, nil)), APIKeys: emb.APIKeys, MaxUpload: maxUpload,
-	})
+	}
+	for _, o := range opts {
+		o(&cfg, emb)
+	}
+	srv, err := httpapi.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ts.Config.Handler = srv.Handler()
 	ts.Start()
 	t.Cleanup(ts.Close)
+	flushCtx, stopFlush := context.WithCancel(ctx)
+	flushed := make(chan struct{})
+	go func() { srv.FlushVerifications(flushCtx, 10*time.Millisecond); close(flushed) }()
+	t.Cleanup(func() { stopFlush(); <-flushed })
 	key, err := os.ReadFile(emb.APIKeyPath)
 	if err != nil {
 		t.Fatal(err)
@@ -195,9 +203,15 @@ func TestIssuePDFEndToEnd(t *testing.T) {
 			if err != nil || len(codes) != 1 {
 				t.Fatalf("QR decoding: %v %q", err, codes)
 			}
+			// The QR holds the upper-case URL with the seal, all in QR's
+			// alphanumeric set.
 			scanned := codes[0]
-			if !strings.EqualFold(scanned, e.url+"/v/"+code) {
-				t.Fatalf("QR holds %q, want %s/v/%s (any case)", scanned, e.url, code)
+			prefix := e.url + "/v/" + code + "/"
+			if len(scanned) <= len(prefix) || !strings.EqualFold(scanned[:len(prefix)], prefix) || scanned != strings.ToUpper(scanned) {
+				t.Fatalf("QR holds %q, want %s<seal> in upper case", scanned, prefix)
+			}
+			if strings.Trim(scanned, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:") != "" {
+				t.Fatalf("QR text %q leaves the alphanumeric set", scanned)
 			}
 			req, _ := http.NewRequest("GET", scanned, nil)
 			req.Header.Set("Accept", "application/json")
@@ -210,6 +224,12 @@ func TestIssuePDFEndToEnd(t *testing.T) {
 			sresp.Body.Close()
 			if st["status"] != "valid" || st["code"] != code || st["holder"] != subj.Person.Surname+" "+subj.Person.Name {
 				t.Fatalf("status via QR URL: %v", st)
+			}
+			sl, _ := st["seal"].(map[string]any)
+			claims, _ := sl["claims"].(map[string]any)
+			if sl["authentic"] != true || sl["problem"] != nil || claims["holder"] != subj.Person.Surname+" "+subj.Person.Name ||
+				claims["birth_date"] != subj.Person.BirthDate.Format("2006-01-02") {
+				t.Fatalf("seal via QR URL: %v", st["seal"])
 			}
 
 			// Upload verification agrees, and notices tampering.

@@ -14,14 +14,26 @@ type ctxKey int
 
 const clientCtxKey ctxKey = 0
 
-func withClient(ctx context.Context, client string) context.Context {
-	return context.WithValue(ctx, clientCtxKey, client)
+// authenticated is the API client a request's key belongs to.
+type authenticated struct {
+	id    string
+	admin bool
+}
+
+func withClient(ctx context.Context, client string, admin bool) context.Context {
+	return context.WithValue(ctx, clientCtxKey, authenticated{client, admin})
 }
 
 // clientFrom returns the authenticated API client, set by authenticate.
 func clientFrom(ctx context.Context) string {
-	s, _ := ctx.Value(clientCtxKey).(string)
-	return s
+	a, _ := ctx.Value(clientCtxKey).(authenticated)
+	return a.id
+}
+
+// isAdmin reports whether the request's key may administer certificates.
+func isAdmin(ctx context.Context) bool {
+	a, _ := ctx.Value(clientCtxKey).(authenticated)
+	return a.admin
 }
 
 // recoverer turns a panic into a 500 problem and a log line.

@@ -42,6 +42,8 @@ var problemSpec = map[errs.Kind]struct {
 	errs.Unavailable:       {http.StatusServiceUnavailable, "Service unavailable"},
 	errs.NotCertifiable:    {http.StatusUnprocessableEntity, "Certificate cannot be issued"},
 	errs.Conflict:          {http.StatusConflict, "Conflict"},
+	errs.RateLimited:       {http.StatusTooManyRequests, "Too many requests"},
+	errs.Forbidden:         {http.StatusForbidden, "Forbidden"},
 }
 
 // ProblemTypeBase prefixes every problem type; the server documents each

@@ -10,7 +10,9 @@ package httpapi
 
 import (
 	"context"
+	"crypto"
 	"crypto/sha256"
+	"crypto/x509"
 	"embed"
 	"encoding/hex"
 	"encoding/json"
@@ -31,7 +33,8 @@ import (
 	"certa.example/certa/internal/bollo"
 	"certa.example/certa/internal/errs"
 	"certa.example/certa/internal/ledger"
-	"certa.example/certa/templates"
+	"certa.example/certa/internal/ratelimit"
+	"certa.example/certa/internal/seal"
 	"certa.example/certa/verify"
 )
 
@@ -52,6 +55,19 @@ type Config struct {
 	// Ready reports whether the dependencies (store, signer) can serve;
 	// it backs /readyz. Nil means always ready.
 	Ready func(context.Context) error
+	// AdminKeys are API keys (hex SHA-256, like APIKeys) that may also
+	// revoke certificates.
+	AdminKeys map[string]string
+	// SealCertificates are published in the trust list, with their status;
+	// ListKey and ListChain sign the trust and revocation lists. Without a
+	// ListKey the lists are not served.
+	SealCertificates []seal.TrustEntry
+	ListKey          crypto.Signer
+	ListChain        []*x509.Certificate
+	// Limiter, when set, bounds the requests per client on the public
+	// endpoints; ClientKey names the client (ratelimit.ClientKey).
+	Limiter   *ratelimit.Limiter
+	ClientKey func(*http.Request) string
 }
 
 // Server serves certa's HTTP API and pages.
@@ -59,11 +75,26 @@ type Server struct {
 	engine   *engine.Engine
 	verifier *verify.Verifier
 	log      *slog.Logger
-	keys     map[[32]byte]string
+	keys     map[[32]byte]apiClient
 	max      int64
 	pages    *template.Template
 	loc      *time.Location
 	ready    func(context.Context) error
+
+	counts      *verificationCounter
+	sealEntries []seal.TrustEntry
+	listKey     crypto.Signer
+	listChain   []*x509.Certificate
+	trust       signedList
+	revocations signedList
+	limiter     *ratelimit.Limiter
+	clientKey   func(*http.Request) string
+}
+
+// apiClient is the holder of an API key.
+type apiClient struct {
+	id    string
+	admin bool
 }
 
 // New checks cfg and returns a server.
@@ -74,13 +105,24 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxUpload <= 0 {
 		return nil, errors.New("httpapi: MaxUpload must be positive")
 	}
-	keys := make(map[[32]byte]string, len(cfg.APIKeys))
-	for h, id := range cfg.APIKeys {
-		b, err := hex.DecodeString(h)
-		if err != nil || len(b) != 32 {
-			return nil, fmt.Errorf("httpapi: API key hash for client %q is not 64 hex digits", id)
+	keys := make(map[[32]byte]apiClient, len(cfg.APIKeys)+len(cfg.AdminKeys))
+	for _, set := range []struct {
+		m     map[string]string
+		admin bool
+	}{{cfg.APIKeys, false}, {cfg.AdminKeys, true}} {
+		for h, id := range set.m {
+			b, err := hex.DecodeString(h)
+			if err != nil || len(b) != 32 {
+				return nil, fmt.Errorf("httpapi: API key hash for client %q is not 64 hex digits", id)
+			}
+			if _, dup := keys[[32]byte(b)]; dup {
+				return nil, fmt.Errorf("httpapi: API key of client %q is listed twice", id)
+			}
+			keys[[32]byte(b)] = apiClient{id: id, admin: set.admin}
 		}
-		keys[[32]byte(b)] = id
+	}
+	if cfg.Limiter != nil && cfg.ClientKey == nil {
+		return nil, errors.New("httpapi: a Limiter needs a ClientKey")
 	}
 	loc := cfg.Location
 	if loc == nil {
@@ -98,7 +140,9 @@ func New(cfg Config) (*Server, error) {
 	if ready == nil {
 		ready = func(context.Context) error { return nil }
 	}
-	return &Server{engine: cfg.Engine, verifier: cfg.Verifier, log: cfg.Log, keys: keys, max: cfg.MaxUpload, pages: pages, loc: loc, ready: ready}, nil
+	return &Server{engine: cfg.Engine, verifier: cfg.Verifier, log: cfg.Log, keys: keys, max: cfg.MaxUpload, pages: pages, loc: loc, ready: ready,
+		counts: newVerificationCounter(), sealEntries: cfg.SealCertificates, listKey: cfg.ListKey, listChain: cfg.ListChain,
+		limiter: cfg.Limiter, clientKey: cfg.ClientKey}, nil
 }
 
 // HashAPIKey returns the hex SHA-256 under which an API key is stored.
@@ -131,16 +175,28 @@ func (s *Server) Handler() http.Handler {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "ready\n")
 	})
+	// The public endpoints a verifier reaches are rate-limited per client.
+	limit := func(next http.Handler) http.Handler { return next }
+	if s.limiter != nil {
+		limit = ratelimit.Middleware(s.limiter, s.clientKey, func(w http.ResponseWriter, r *http.Request, _ time.Duration) {
+			s.writeProblem(w, r, errs.New(errs.RateLimited, "too many requests from this client; retry after the time in Retry-After"))
+		})
+	}
 	r.Route("/api/v1", func(r chi.Router) {
 		r.With(s.authenticate).Post("/certificates", s.issue)
 		r.With(s.authenticate).Get("/certificates/{code}", s.certificate)
-		r.Post("/verify", s.verifyAPI)
+		r.With(s.authenticate, s.requireAdmin).Post("/certificates/{code}/revoke", s.revoke)
+		r.With(limit).Post("/verify", s.verifyAPI)
 		r.Get("/types", s.types)
 	})
-	r.Get("/v/{code}", s.status)
-	r.Get("/V/{code}", s.status)
-	r.Get("/verifica", s.verifyPage)
-	r.Post("/verifica", s.verifyUpload)
+	r.Group(func(r chi.Router) {
+		r.Use(limit)
+		s.pageRoutes(r)
+		r.Get("/v/{code}/{seal}", s.sealStatus)
+		r.Get("/V/{code}/{seal}", s.sealStatus)
+	})
+	r.Get(TrustListPath, s.trustList)
+	r.Get(RevocationsPath, s.revocationList)
 	r.Get(ProblemTypeBase+"{slug}", s.problemDoc)
 	r.Get(ProblemTypeBase+errs.NotCertifiable.String()+"/{rule}", s.ruleProblemDoc)
 	return r
@@ -163,7 +219,18 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			s.writeProblem(w, r, errs.New(errs.Unauthorized, "the API key is not valid"))
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(withClient(r.Context(), client)))
+		next.ServeHTTP(w, r.WithContext(withClient(r.Context(), client.id, client.admin)))
+	})
+}
+
+// requireAdmin lets only admin keys through; it runs after authenticate.
+func (s *Server) requireAdmin(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !isAdmin(r.Context()) {
+			s.writeProblem(w, r, errs.New(errs.Forbidden, "this API key may not revoke certificates"))
+			return
+		}
+		next.ServeHTTP(w, r)
 	})
 }
 
@@ -240,15 +307,29 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// certificateResponse is GET /api/v1/certificates/{code}.
+// certificateResponse is GET /api/v1/certificates/{code}, for the portal
+// that issued it: with the revocation and how often it was verified.
 type certificateResponse struct {
-	Code      string        `json:"code"`
-	Type      string        `json:"type"`
-	Status    ledger.Status `json:"status"`
-	IssuedAt  time.Time     `json:"issued_at"`
-	ExpiresAt time.Time     `json:"expires_at"`
-	SHA256    string        `json:"sha256"`
-	VerifyURL string        `json:"verify_url"`
+	Code          string          `json:"code"`
+	Type          string          `json:"type"`
+	Status        ledger.Status   `json:"status"`
+	IssuedAt      time.Time       `json:"issued_at"`
+	ExpiresAt     time.Time       `json:"expires_at"`
+	SHA256        string          `json:"sha256"`
+	VerifyURL     string          `json:"verify_url"`
+	Revocation    *revocationJSON `json:"revocation,omitempty"`
+	Verifications int64           `json:"verifications"`
+}
+
+func (s *Server) certificateJSON(rec ledger.Record) certificateResponse {
+	out := certificateResponse{
+		Code: rec.Code, Type: rec.Type, Status: rec.StatusAt(s.engine.Now()), IssuedAt: rec.IssuedAt, ExpiresAt: rec.ExpiresAt,
+		SHA256: hex.EncodeToString(rec.SHA256[:]), VerifyURL: s.engine.VerifyURL(rec.Code), Verifications: rec.Verifications,
+	}
+	if rec.Revoked {
+		out.Revocation = &revocationJSON{At: rec.RevokedAt, Reason: string(rec.RevokedReason), ReplacedBy: rec.ReplacedBy}
+	}
+	return out
 }
 
 func (s *Server) certificate(w http.ResponseWriter, r *http.Request) {
@@ -261,11 +342,7 @@ func (s *Server) certificate(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, errs.New(errs.NotFound, "no certificate has this code"))
 		return
 	}
-	rec := st.Record
-	writeJSON(w, http.StatusOK, certificateResponse{
-		Code: rec.Code, Type: rec.Type, Status: st.Status, IssuedAt: rec.IssuedAt, ExpiresAt: rec.ExpiresAt,
-		SHA256: hex.EncodeToString(rec.SHA256[:]), VerifyURL: s.engine.VerifyURL(rec.Code),
-	})
+	writeJSON(w, http.StatusOK, s.certificateJSON(st.Record))
 }
 
 // statusResponse is the JSON form of the public verification page. It
@@ -279,6 +356,10 @@ type statusResponse struct {
 	Comune    string        `json:"comune,omitempty"`
 	Holder    string        `json:"holder,omitempty"`
 	CheckedAt time.Time     `json:"checked_at"`
+	// Revocation says when and why, for a revoked certificate.
+	Revocation *revocationJSON `json:"revocation,omitempty"`
+	// Seal is the outcome of the QR seal's check (/v/{code}/{seal} only).
+	Seal *sealJSON `json:"seal,omitempty"`
 }
 
 func (s *Server) status(w http.ResponseWriter, r *http.Request) {
@@ -293,34 +374,16 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
+	if st.Status != ledger.StatusUnknown {
+		s.counts.add(st.Record.Code)
+	}
 	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Vary", "Accept")
+	w.Header().Set("Vary", "Accept, Accept-Language")
 	if format == "application/json" {
-		resp := statusResponse{Status: st.Status, CheckedAt: st.CheckedAt}
-		if st.Status != ledger.StatusUnknown {
-			rec := st.Record
-			resp.Code, resp.Type, resp.Comune, resp.Holder = rec.Code, rec.Type, rec.Comune, rec.Holder
-			resp.IssuedAt, resp.ExpiresAt = &rec.IssuedAt, &rec.ExpiresAt
-		}
-		writeJSON(w, http.StatusOK, resp)
+		writeJSON(w, http.StatusOK, statusJSON(st))
 		return
 	}
-	data := struct {
-		Title, Code, TypeTitle string
-		Status                 ledger.Status
-		Record                 *ledger.Record
-		CheckedAt              time.Time
-	}{Title: "Verifica certificato", Code: typed, Status: st.Status, CheckedAt: st.CheckedAt}
-	if len(data.Code) > 40 {
-		data.Code = data.Code[:40] + "…"
-	}
-	if st.Status != ledger.StatusUnknown {
-		data.Code, data.Record = st.Record.Code, &st.Record
-		if ty, ok := templates.LookupType(st.Record.Type); ok {
-			data.TypeTitle = ty.Title
-		}
-	}
-	s.render(w, r, http.StatusOK, "status.html", data)
+	s.renderStatus(w, r, s.statusViewOf(st, typed, pageLang(r)))
 }
 
 func (s *Server) verifyAPI(w http.ResponseWriter, r *http.Request) {
@@ -349,21 +412,27 @@ type verifyPageData struct {
 }
 
 func (s *Server) verifyPage(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "verifica.html", verifyPageData{Title: "Verifica certificato PDF", MaxMB: s.max >> 20})
+	t := catalogue(pageLang(r))
+	s.render(w, r, http.StatusOK, "verifica.html", verifyPageData{Title: t.VerifyTitle, MaxMB: s.max >> 20})
 }
 
 // verifyUpload reads the "file" part of a multipart form as a stream,
 // without temporary files, and shows the report.
 func (s *Server) verifyUpload(w http.ResponseWriter, r *http.Request) {
-	page := verifyPageData{Title: "Verifica certificato PDF", MaxMB: s.max >> 20}
+	lang := pageLang(r)
+	t := catalogue(lang)
+	page := verifyPageData{Title: t.VerifyTitle, MaxMB: s.max >> 20}
 	fail := func(status int, msg string) {
 		page.Error = msg
 		s.render(w, r, status, "verifica.html", page)
 	}
+	tooLarge := func() {
+		fail(http.StatusRequestEntityTooLarge, fmt.Sprintf(t.ErrTooLarge, sizeText(s.max, lang)))
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, s.max+64<<10)
 	mr, err := r.MultipartReader()
 	if err != nil {
-		fail(http.StatusBadRequest, "Richiesta non valida: selezionare un file PDF.")
+		fail(http.StatusBadRequest, t.ErrBadRequest)
 		return
 	}
 	for {
@@ -371,10 +440,10 @@ func (s *Server) verifyUpload(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			var mbe *http.MaxBytesError
 			if errors.As(err, &mbe) {
-				fail(http.StatusRequestEntityTooLarge, fmt.Sprintf("Il file supera il limite di %d MB.", page.MaxMB))
+				tooLarge()
 				return
 			}
-			fail(http.StatusBadRequest, "Nessun file ricevuto: selezionare un file PDF.")
+			fail(http.StatusBadRequest, t.ErrNoFile)
 			return
 		}
 		if part.FormName() != "file" {
@@ -383,15 +452,15 @@ func (s *Server) verifyUpload(w http.ResponseWriter, r *http.Request) {
 		data, err := readBounded(w, r, part, s.max)
 		if err != nil {
 			if errs.KindOf(err) == errs.PayloadTooLarge {
-				fail(http.StatusRequestEntityTooLarge, fmt.Sprintf("Il file supera il limite di %d MB.", page.MaxMB))
+				tooLarge()
 			} else {
-				fail(http.StatusBadRequest, "Il file non è stato ricevuto per intero.")
+				fail(http.StatusBadRequest, t.ErrIncomplete)
 			}
 			return
 		}
 		rep, err := s.verifier.VerifyPDF(r.Context(), data)
 		if err != nil {
-			fail(http.StatusUnprocessableEntity, "Il file caricato non è un documento PDF.")
+			fail(http.StatusUnprocessableEntity, t.ErrNotPDF)
 			return
 		}
 		page.Report = &rep
@@ -413,13 +482,51 @@ func (s *Server) problemDoc(w http.ResponseWriter, r *http.Request) {
 	s.writeProblem(w, r, errs.New(errs.NotFound, "no such problem type"))
 }
 
+// render writes the page template name for data in the language of the
+// request (or of a statusPage's view), buffered, so that a template error
+// is a 500 and never half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	if err := s.pages.ExecuteTemplate(w, name, data); err != nil {
-		s.log.ErrorContext(r.Context(), "page render failed", "page", name, "err", err.Error())
+	lang := pageLang(r)
+	var p page
+	switch d := data.(type) {
+	case statusPage:
+		if d.View.Lang == langIT || d.View.Lang == langEN {
+			lang = d.View.Lang
+		}
+		p = s.newPage(r, lang, d.path)
+		p.Status = &d
+		p.Title = p.T.State(d.View.State).Heading + " — " + p.T.StatusTitle
+		if d.Compare != nil {
+			p.Title = p.T.CompareDiffer + " — " + p.T.StatusTitle
+			if d.Compare.Identical {
+				p.Title = p.T.CompareSame + " — " + p.T.StatusTitle
+			}
+		}
+	case verifyPageData:
+		p = s.newPage(r, lang, "")
+		p.Verify = &verifyView{Error: d.Error, Report: newReportView(lang, d.Report)}
+		p.Title = d.Title
+		if p.Verify.Report != nil {
+			p.Title = p.T.Verdict(p.Verify.Report.Verdict).Heading + " — " + d.Title
+		}
+	default:
+		p = s.newPage(r, lang, "")
+		p.Data = data
 	}
+	var buf strings.Builder
+	if err := s.pages.ExecuteTemplate(&buf, name, p); err != nil {
+		s.log.ErrorContext(r.Context(), "page render failed", "page", name, "err", err.Error())
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Language", p.Lang)
+	h.Set("Cache-Control", "no-store")
+	addVary(h, "Accept-Language")
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(status)
+	io.WriteString(w, buf.String())
 }
 
 // readBounded reads at most limit bytes from body; more is PayloadTooLarge.
