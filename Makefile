@@ -51,6 +51,10 @@ fuzz-smoke:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseJSON$$' $(FUZZFLAGS) ./internal/bollo/
 	$(GO) test -run '^$$' -fuzz '^FuzzBase45Decode$$' $(FUZZFLAGS) ./internal/seal/
 	$(GO) test -run '^$$' -fuzz '^FuzzVerify$$' $(FUZZFLAGS) ./internal/seal/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseURL$$' $(FUZZFLAGS) ./internal/seal/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseTrustList$$' $(FUZZFLAGS) ./internal/seal/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseRevocationList$$' $(FUZZFLAGS) ./internal/seal/
+	$(GO) test -run '^$$' -fuzz '^FuzzClientKey$$' $(FUZZFLAGS) ./internal/ratelimit/
 
 # Rewrite the reviewed pdftotext golden files after a deliberate wording or
 # layout change; review the diff before committing.

@@ -2,13 +2,24 @@ package main
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"fmt"
+	"math/big"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"certa.example/certa/internal/seal"
 	"certa.example/certa/internal/testutil"
+	"certa.example/certa/signer"
 )
 
 func runCLI(t *testing.T, args ...string) (string, string, int) {
@@ -267,4 +278,105 @@ func TestCLISeedFileImportInBatches(t *testing.T) {
 	if code != 0 || !strings.Contains(out, fmt.Sprintf("(%d rows unchanged", households+persons)) {
 		t.Fatalf("re-import: %d %q %s", code, out, errs)
 	}
+}
+
+func TestCLISealRevokeAndLists(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	out, errs, code := runCLI(t, "registry", "list", "--data", data, "--limit", "2", "--certifiable")
+	if code != 0 {
+		t.Fatalf("registry list: %d %s", code, errs)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	issue := func(cf string) (string, string) {
+		pdf := filepath.Join(t.TempDir(), "c.pdf")
+		out, errs, code := runCLI(t, "issue", "--data", data, "--type", "residenza", "--subject", cf, "--out", pdf)
+		if code != 0 {
+			t.Fatalf("issue: %d %s", code, errs)
+		}
+		raw, _ := os.ReadFile(pdf)
+		m := regexp.MustCompile(`/URI \((HTTP[^)]+)\)`).FindAllSubmatch(raw, -1)
+		if len(m) == 0 {
+			t.Fatalf("no QR link in %s", out)
+		}
+		return pdf, string(m[len(m)-1][1])
+	}
+	pdf, qr := issue(strings.Fields(lines[0])[0])
+	_, qr2 := issue(strings.Fields(lines[1])[0])
+	code1 := strings.Split(qr, "/")[4]
+	code2 := strings.Split(qr2, "/")[4]
+
+	// Offline, against this installation's seal certificates.
+	out, errs, code = runCLI(t, "verify", "--data", data, "--qr", qr)
+	if code != 0 || !strings.Contains(out, "verdict: valid") || !strings.Contains(out, "Address:") || !strings.Contains(out, "CERTIFICATO DI RESIDENZA") {
+		t.Fatalf("verify --qr: %d %s %s", code, out, errs)
+	}
+	if out, _, code = runCLI(t, "verify", "--data", data, "--qr", qr[:len(qr)-6]+"ABCDEF"); code != 1 || !strings.Contains(out, "verdict: invalid") {
+		t.Fatalf("verify --qr tampered: %d %s", code, out)
+	}
+	if out, _, code = runCLI(t, "verify", "--data", data, "--qr", "hello"); code != 1 || !strings.Contains(out, "not a certa seal URL") {
+		t.Fatalf("verify --qr hello: %d %s", code, out)
+	}
+
+	// Revocation at the counter; then the PDF's report says revoked.
+	if _, errs, code = runCLI(t, "revoke", "--data", data, code1, "--reason", "because"); code == 0 || !strings.Contains(errs, "issued-in-error") {
+		t.Fatalf("revoke with a bad reason: %d %s", code, errs)
+	}
+	out, errs, code = runCLI(t, "revoke", code1, "--data", data, "--reason", "replaced", "--replaced-by", code2)
+	if code != 0 || !strings.Contains(out, "revoked "+code1+" (replaced)") {
+		t.Fatalf("revoke: %d %s %s", code, out, errs)
+	}
+	if _, _, code = runCLI(t, "revoke", code1, "--data", data, "--reason", "other"); code == 0 {
+		t.Fatal("revoked twice")
+	}
+	out, _, code = runCLI(t, "verify", "--data", data, pdf)
+	if code != 1 || !strings.Contains(out, "verdict: revoked") || !strings.Contains(out, "replaced by "+code2) {
+		t.Fatalf("verify revoked PDF: %d %s", code, out)
+	}
+
+	// Offline lists signed with the demo seal, as the server publishes them.
+	sl, err := signer.LoadFileSeal(filepath.Join(data, "pki", "seal-key.pem"), filepath.Join(data, "pki", "seal-chain.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	tl, err := seal.SignTrustList(seal.TrustList{Version: 1, Issued: now, Expires: now.Add(time.Hour),
+		Entries: []seal.TrustEntry{{KID: seal.KID(sl.Certificate()), Cert: sl.Certificate(), Status: seal.TrustCurrent}}}, sl.Key, sl.Chain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rl, err := seal.SignRevocationList(seal.NewRevocationList(1, now, now.Add(time.Hour), []string{code1}), sl.Key, sl.Chain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "tl.cose"), tl, 0o600)
+	os.WriteFile(filepath.Join(dir, "rl.cose"), rl, 0o600)
+	root := filepath.Join(data, "pki", "root-cert.pem")
+	args := []string{"verify", "--data", data, "--trust-roots", root, "--trust-list", filepath.Join(dir, "tl.cose"), "--revocations", filepath.Join(dir, "rl.cose"), "--qr"}
+	if out, errs, code = runCLI(t, append(args, qr)...); code != 1 || !strings.Contains(out, "verdict: revoked") {
+		t.Fatalf("offline revoked: %d %s %s", code, out, errs)
+	}
+	if out, errs, code = runCLI(t, append(args, qr2)...); code != 0 || !strings.Contains(out, "verdict: valid") {
+		t.Fatalf("offline valid: %d %s %s", code, out, errs)
+	}
+	// A trust list that does not chain to the given roots is refused.
+	other := filepath.Join(dir, "other-root.pem")
+	os.WriteFile(other, []byte(otherRootPEM(t)), 0o600)
+	args[4] = other
+	if _, errs, code = runCLI(t, append(args, qr2)...); code != 2 || !strings.Contains(errs, "--trust-list") {
+		t.Fatalf("trust list under another root: %d %s", code, errs)
+	}
+}
+
+// otherRootPEM is a self-signed CA certificate unrelated to the demo PKI.
+func otherRootPEM(t *testing.T) string {
+	t.Helper()
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "other"}, IsCA: true,
+		BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
 }

@@ -169,3 +169,27 @@ func BenchmarkSign(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "signatures/s")
 }
+
+// FuzzParseURL: a scanned QR text is outside input. Whatever ParseURL
+// accepts must round-trip through URL to an equivalent seal URL.
+func FuzzParseURL(f *testing.F) {
+	for _, s := range []string{
+		"HTTPS://X/V/ABCD-EFGH-JKMN-PQRS/BB8", "http://x/v/abcd-efgh-jkmn-pqrs/B%2FB%2520",
+		"HTTPS://X/V/ABCD-EFGH-JKMN-PQRS/", "HTTPS://X/V/ABCD/BB8", "HTTPS://X/V/ABCD-EFGH-JKMN-PQRS/B/B",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		code, payload, err := ParseURL(s)
+		if err != nil {
+			if errs.KindOf(err) != errs.InvalidRequest {
+				t.Fatalf("error kind %v", errs.KindOf(err))
+			}
+			return
+		}
+		c2, p2, err := ParseURL(URL("HTTPS://X", code, payload))
+		if err != nil || c2 != code || p2 != payload {
+			t.Fatalf("round trip of %q: %q %q %v", s, c2, p2, err)
+		}
+	})
+}
