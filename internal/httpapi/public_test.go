@@ -42,6 +42,12 @@ var qrURI = regexp.MustCompile(`/URI \(HTTPS?://[^/]+(/V/[^)]+)\)`)
 
 // issueQR issues a residenza and returns its code and the path of its QR.
 func (e *env) issueQR(t *testing.T, i int) (code, path string) {
+	code, path, _ = e.issueQRPDF(t, i)
+	return code, path
+}
+
+// issueQRPDF is issueQR, with the PDF.
+func (e *env) issueQRPDF(t *testing.T, i int) (code, path string, pdf []byte) {
 	t.Helper()
 	resp, pdf := e.issue("residenza", e.people[i].FiscalCode, "application/pdf")
 	if resp.StatusCode != http.StatusCreated {
@@ -51,7 +57,7 @@ func (e *env) issueQR(t *testing.T, i int) (code, path string) {
 	if len(m) == 0 {
 		t.Fatal("no QR link")
 	}
-	return resp.Header.Get("Certa-Code"), string(m[len(m)-1][1])
+	return resp.Header.Get("Certa-Code"), string(m[len(m)-1][1]), pdf
 }
 
 func decode(t *testing.T, body []byte) map[string]any {
@@ -147,12 +153,18 @@ func TestRevokeAPI(t *testing.T) {
 
 func TestSealStatusStates(t *testing.T) {
 	e := newEnvOn(t, 10<<20, "", withLists)
-	code, qr := e.issueQR(t, 0)
+	code, qr, pdf := e.issueQRPDF(t, 0)
 	_, other := e.issueQR(t, 1)
 	otherSeal := other[strings.LastIndexByte(other, '/'):]
 	base := qr[:strings.LastIndexByte(qr, '/')]
+	// Change one letter of the seal into another (still base45).
 	tampered := []byte(qr)
-	tampered[len(tampered)-10] ^= 0x01
+	for i := len(tampered) - 10; i > 0; i-- {
+		if c := tampered[i]; c >= 'A' && c < 'Z' && tampered[i-1] != '%' && tampered[i-2] != '%' {
+			tampered[i]++
+			break
+		}
+	}
 	for _, tc := range []struct {
 		name, path, status, problem string
 	}{
@@ -180,10 +192,14 @@ func TestSealStatusStates(t *testing.T) {
 	for range 3 {
 		e.do("GET", "/v/"+code, nil)
 	}
+	if rep := e.verifyUpload(t, pdf); rep.Certificate == nil {
+		t.Fatalf("upload: %+v", rep)
+	}
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		_, body := e.do("GET", "/api/v1/certificates/"+code, nil, "Authorization", "Bearer "+e.key)
-		if n, _ := decode(t, body)["verifications"].(float64); n >= 8 {
+		// Five seal URLs of a known code, three plain look-ups, one upload.
+		if n, _ := decode(t, body)["verifications"].(float64); n == 9 {
 			break
 		}
 		if time.Now().After(deadline) {

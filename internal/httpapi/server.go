@@ -401,7 +401,15 @@ func (s *Server) verifyAPI(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
+	s.countReport(rep)
 	writeJSON(w, http.StatusOK, rep)
+}
+
+// countReport counts the verification of an uploaded file the ledger knows.
+func (s *Server) countReport(rep verify.Report) {
+	if rep.Certificate != nil {
+		s.counts.add(rep.Certificate.Code)
+	}
 }
 
 type verifyPageData struct {
@@ -463,6 +471,7 @@ func (s *Server) verifyUpload(w http.ResponseWriter, r *http.Request) {
 			fail(http.StatusUnprocessableEntity, t.ErrNotPDF)
 			return
 		}
+		s.countReport(rep)
 		page.Report = &rep
 		s.render(w, r, http.StatusOK, "verifica.html", page)
 		return
