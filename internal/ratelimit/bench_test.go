@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/netip"
+	"sync"
 	"sync/atomic"
 	"testing"
 )
@@ -38,10 +39,7 @@ func BenchmarkAllowParallel(b *testing.B) {
 		})
 	}
 	b.Run("flood", func(b *testing.B) {
-		keys := make([]string, 1<<20)
-		for i := range keys {
-			keys[i] = fmt.Sprintf("2001:db8:%x:%x::/64", i>>16, i&0xffff)
-		}
+		keys := floodKeys()
 		l := New(Config{Rate: 1, Burst: 10})
 		var next atomic.Uint64
 		b.ReportAllocs()
@@ -56,6 +54,15 @@ func BenchmarkAllowParallel(b *testing.B) {
 		}
 	})
 }
+
+// floodKeys are 2²⁰ distinct IPv6 /64 keys, made once.
+var floodKeys = sync.OnceValue(func() []string {
+	keys := make([]string, 1<<20)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("2001:db8:%x:%x::/64", i>>16, i&0xffff)
+	}
+	return keys
+})
 
 // BenchmarkClientKey is the cost of finding the key behind one proxy.
 func BenchmarkClientKey(b *testing.B) {

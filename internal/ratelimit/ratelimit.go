@@ -7,8 +7,9 @@
 // A Limiter runs the generic cell rate algorithm (GCRA), which is an exact
 // token bucket of capacity Burst refilled at Rate tokens per second, stored
 // as one number per client: the theoretical arrival time TAT. With the
-// emission interval T = 1s/Rate (rounded to the nanosecond, at least 1 ns)
-// and the tolerance τ = Burst·T, a request at time now is decided so:
+// emission interval T = 1s/Rate (rounded to the nanosecond; Config.Rate
+// gives the extremes) and the tolerance τ = Burst·T, a request at time now
+// is decided so:
 //
 //	tat := max(TAT, now)       // an absent client has TAT = now: a full bucket
 //	if tat+T-τ > now {         // fewer than one token left
@@ -57,7 +58,6 @@
 package ratelimit
 
 import (
-	"errors"
 	"fmt"
 	"hash/maphash"
 	"math"
@@ -69,7 +69,8 @@ import (
 )
 
 // DefaultMaxKeys is the number of clients a Limiter remembers when
-// Config.MaxKeys is zero or negative: about 2 MiB of map entries.
+// Config.MaxKeys is zero or negative: under 3 MiB of heap once full (about
+// 45 bytes per client, maps and sweep buffers included).
 const DefaultMaxKeys = 1 << 16
 
 const (
@@ -80,10 +81,12 @@ const (
 // Config configures a Limiter.
 type Config struct {
 	// Rate is the sustained rate allowed to each client, in requests per
-	// second. It must be positive and finite; rates above 1e9 act as 1e9.
+	// second. It must be positive and finite; rates above 1e9 act as 1e9,
+	// and a rate so low that Burst tokens take more than a century to
+	// refill acts as if they took a century.
 	Rate float64
 	// Burst is the number of requests a client may send at once after a
-	// pause (the bucket's capacity). It must be at least 1.
+	// pause (the bucket's capacity), from 1 to 2³⁰.
 	Burst int
 	// MaxKeys bounds the number of clients remembered (the memory); zero or
 	// negative means DefaultMaxKeys, values below 64 are raised to 64.
@@ -97,17 +100,25 @@ func (c Config) Validate() error {
 	if math.IsNaN(c.Rate) || math.IsInf(c.Rate, 0) || c.Rate <= 0 {
 		return fmt.Errorf("ratelimit: rate %v must be a positive number of requests per second", c.Rate)
 	}
-	if c.Burst < 1 {
-		return fmt.Errorf("ratelimit: burst %d must be at least 1", c.Burst)
-	}
-	if float64(c.Burst)/c.Rate > 100*365*24*3600 {
-		return errors.New("ratelimit: burst/rate is more than a century")
+	if c.Burst < 1 || c.Burst > maxBurst {
+		return fmt.Errorf("ratelimit: burst %d must be between 1 and %d", c.Burst, maxBurst)
 	}
 	return nil
 }
 
-// emission is the interval T between requests at a steady rate.
-func emission(rate float64) time.Duration {
+// maxBurst bounds Config.Burst.
+const maxBurst = 1 << 30
+
+// maxTolerance bounds τ = Burst·T, so that times stay far from overflow.
+const maxTolerance = 100 * 365 * 24 * time.Hour
+
+// emission is the interval T between requests at a steady rate, at least
+// 1 ns and at most maxTolerance/burst.
+func emission(rate float64, burst int) time.Duration {
+	limit := maxTolerance / time.Duration(burst)
+	if float64(time.Second)/rate >= float64(limit) {
+		return max(limit, 1)
+	}
 	t := time.Duration(math.Round(float64(time.Second) / rate))
 	return max(t, 1)
 }
@@ -147,7 +158,7 @@ func New(cfg Config) *Limiter {
 		maxKeys = DefaultMaxKeys
 	}
 	maxKeys = max(maxKeys, numShards)
-	t := emission(cfg.Rate)
+	t := emission(cfg.Rate, cfg.Burst)
 	l := &Limiter{
 		interval: int64(t),
 		tau:      int64(t) * int64(cfg.Burst),

@@ -349,7 +349,9 @@ func TestConfig(t *testing.T) {
 		{Config{Rate: 1, Burst: 0}, false},
 		{Config{Rate: nan(), Burst: 1}, false},
 		{Config{Rate: inf(), Burst: 1}, false},
-		{Config{Rate: 1e-12, Burst: 1}, false},
+		{Config{Rate: 1e-12, Burst: 1}, true},
+		{Config{Rate: 1e-300, Burst: 1 << 30}, true},
+		{Config{Rate: 1, Burst: 1<<30 + 1}, false},
 	}
 	for i, tt := range tests {
 		t.Run(fmt.Sprintf("%d/rate=%v/burst=%d", i, tt.cfg.Rate, tt.cfg.Burst), func(t *testing.T) {
@@ -364,6 +366,24 @@ func TestConfig(t *testing.T) {
 			New(tt.cfg)
 		})
 	}
+	t.Run("emission interval", func(t *testing.T) {
+		for _, tc := range []struct {
+			rate  float64
+			burst int
+			want  time.Duration
+		}{
+			{1, 1, time.Second},
+			{3, 1, 333_333_333},
+			{2e9, 1, 1},
+			{1e-12, 1, maxTolerance},
+			{1e-300, 1000, maxTolerance / 1000},
+		} {
+			l := New(Config{Rate: tc.rate, Burst: tc.burst})
+			if got := time.Duration(l.interval); got != tc.want || l.tau != l.interval*int64(tc.burst) {
+				t.Errorf("rate %v burst %d: T = %v, τ = %v; want T = %v", tc.rate, tc.burst, got, time.Duration(l.tau), tc.want)
+			}
+		}
+	})
 	t.Run("MaxKeys", func(t *testing.T) {
 		for _, tc := range []struct{ in, want int }{{0, DefaultMaxKeys}, {-5, DefaultMaxKeys}, {1, 64}, {100, 100}, {1000, 1000}} {
 			l := New(Config{Rate: 1, Burst: 1, MaxKeys: tc.in})
