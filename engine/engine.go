@@ -59,6 +59,9 @@ type Config struct {
 	// SealTrust returns the trusted seal certificate with a kid (current
 	// and retired seal certificates); nil trusts no seal.
 	SealTrust func(kid []byte) (*x509.Certificate, bool)
+	// LookupCacheTTL is how long Lookup may reuse a ledger record it read
+	// (see recordCache); zero reads the ledger every time.
+	LookupCacheTTL time.Duration
 }
 
 // Engine issues certificates.
@@ -69,6 +72,7 @@ type Engine struct {
 	signer   *signer.PDFSigner
 	qrBase   string
 	sealBase string // "HTTPS://HOST" for seal.URL; "" without a seal key
+	records  *recordCache
 }
 
 // New returns an engine. The renderer and signer are shared by all calls.
@@ -81,7 +85,7 @@ func New(cfg Config, st store.Store, r *templates.Renderer, s *signer.PDFSigner)
 		return nil, fmt.Errorf("engine: public URL %q must be an absolute http(s) URL without query", cfg.PublicURL)
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
-	e := &Engine{cfg: cfg, store: st, renderer: r, signer: s, qrBase: qrBase(u)}
+	e := &Engine{cfg: cfg, store: st, renderer: r, signer: s, qrBase: qrBase(u), records: newRecordCache(cfg.LookupCacheTTL)}
 	if cfg.SealKey != nil || cfg.SealCert != nil {
 		if strings.Trim(u.Path, "/") != "" {
 			return nil, fmt.Errorf("engine: the QR seal needs a public URL without a path, not %q", cfg.PublicURL)
@@ -367,6 +371,9 @@ func (e *Engine) Lookup(ctx context.Context, typed string) (Status, error) {
 	if err != nil {
 		return Status{Status: ledger.StatusUnknown, CheckedAt: now}, nil
 	}
+	if rec, ok := e.records.get(code, now); ok {
+		return Status{Status: rec.StatusAt(now), Record: rec, CheckedAt: now}, nil
+	}
 	rec, err := e.store.ByCode(ctx, code)
 	if errs.KindOf(err) == errs.NotFound {
 		return Status{Status: ledger.StatusUnknown, CheckedAt: now}, nil
@@ -374,6 +381,7 @@ func (e *Engine) Lookup(ctx context.Context, typed string) (Status, error) {
 	if err != nil {
 		return Status{}, err
 	}
+	e.records.put(rec, now)
 	return Status{Status: rec.StatusAt(now), Record: rec, CheckedAt: now}, nil
 }
 

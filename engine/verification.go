@@ -104,7 +104,11 @@ func (e *Engine) SealTrusted(kid []byte) (*x509.Certificate, bool) {
 
 // Revoke revokes an issued certificate (see RevokeIn).
 func (e *Engine) Revoke(ctx context.Context, code string, reason ledger.Reason, replacedBy, actor string) (ledger.Record, error) {
-	return RevokeIn(ctx, e.store, e.cfg.Now(), code, reason, replacedBy, actor)
+	rec, err := RevokeIn(ctx, e.store, e.cfg.Now(), code, reason, replacedBy, actor)
+	if canon, perr := vcode.Parse(code); perr == nil {
+		e.records.evict(canon) // also after a Conflict: revoked elsewhere
+	}
+	return rec, err
 }
 
 // RevokeIn revokes the certificate with code in st at time now. The reason

@@ -210,7 +210,9 @@ func (e *Env) Engine(publicURL string, now func() time.Time) (*engine.Engine, er
 	if err != nil {
 		return nil, err
 	}
-	cfg := engine.Config{Issuer: e.Issuer, PublicURL: publicURL, Demo: e.DemoSeal, Now: now}
+	// Lookups may reuse a record for a second: a burst of checks of one
+	// code reads the ledger once (engine.Config.LookupCacheTTL).
+	cfg := engine.Config{Issuer: e.Issuer, PublicURL: publicURL, Demo: e.DemoSeal, Now: now, LookupCacheTTL: time.Second}
 	if e.QRSeal {
 		cfg.SealKey, cfg.SealCert = e.Seal.Key, e.Seal.Certificate()
 	}
