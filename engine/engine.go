@@ -73,6 +73,7 @@ type Engine struct {
 	qrBase   string
 	sealBase string // "HTTPS://HOST" for seal.URL; "" without a seal key
 	records  *recordCache
+	seals    *sealCache
 }
 
 // New returns an engine. The renderer and signer are shared by all calls.
@@ -85,7 +86,7 @@ func New(cfg Config, st store.Store, r *templates.Renderer, s *signer.PDFSigner)
 		return nil, fmt.Errorf("engine: public URL %q must be an absolute http(s) URL without query", cfg.PublicURL)
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
-	e := &Engine{cfg: cfg, store: st, renderer: r, signer: s, qrBase: qrBase(u), records: newRecordCache(cfg.LookupCacheTTL)}
+	e := &Engine{cfg: cfg, store: st, renderer: r, signer: s, qrBase: qrBase(u), records: newRecordCache(cfg.LookupCacheTTL), seals: newSealCache()}
 	if cfg.SealKey != nil || cfg.SealCert != nil {
 		if strings.Trim(u.Path, "/") != "" {
 			return nil, fmt.Errorf("engine: the QR seal needs a public URL without a path, not %q", cfg.PublicURL)

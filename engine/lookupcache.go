@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"certa.example/certa/internal/ledger"
+	"certa.example/certa/internal/seal"
 )
 
 // recordCache keeps ledger records read by Lookup for a short time, so that
@@ -83,5 +84,40 @@ func (c *recordCache) evict(code string) {
 	sh := c.shard(code)
 	sh.mu.Lock()
 	delete(sh.m, code)
+	sh.mu.Unlock()
+}
+
+// sealCache remembers the claims of authentic seals by the SHA-256 of
+// their text, bounded like recordCache.
+type sealCache struct {
+	shards [32]struct {
+		mu sync.Mutex
+		m  map[[32]byte]seal.Claims
+	}
+}
+
+func newSealCache() *sealCache {
+	c := &sealCache{}
+	for i := range c.shards {
+		c.shards[i].m = make(map[[32]byte]seal.Claims)
+	}
+	return c
+}
+
+func (c *sealCache) get(key [32]byte) (seal.Claims, bool) {
+	sh := &c.shards[key[0]%32]
+	sh.mu.Lock()
+	v, ok := sh.m[key]
+	sh.mu.Unlock()
+	return v, ok
+}
+
+func (c *sealCache) put(key [32]byte, v seal.Claims) {
+	sh := &c.shards[key[0]%32]
+	sh.mu.Lock()
+	if len(sh.m) >= cacheShardMax {
+		clear(sh.m)
+	}
+	sh.m[key] = v
 	sh.mu.Unlock()
 }

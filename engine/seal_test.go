@@ -177,3 +177,28 @@ func TestRevokeShowsInSealCheck(t *testing.T) {
 		t.Fatalf("revocations: %+v %v", revs, err)
 	}
 }
+
+func TestCheckSealExpiresAfterCaching(t *testing.T) {
+	f := newFixture(t, "https://certificati.example.it")
+	f.now = time.Now().UTC()
+	ctx := context.Background()
+	iss, err := f.eng.Issue(ctx, engine.Request{Type: "residenza", Subject: f.people[0].FiscalCode, Requester: "t", Channel: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, payload := sealOf(t, iss.PDF)
+	for _, tc := range []struct {
+		at      time.Time
+		expired bool
+	}{
+		{f.now, false},
+		{iss.ExpiresAt.Add(-time.Hour), false}, // the last day is still valid
+		{iss.ExpiresAt.AddDate(0, 0, 1), true},
+	} {
+		f.now = tc.at
+		chk, err := f.eng.CheckSeal(ctx, code, payload)
+		if err != nil || !chk.Authentic || chk.Expired != tc.expired {
+			t.Fatalf("at %v: %+v %v", tc.at, chk, err)
+		}
+	}
+}

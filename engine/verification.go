@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/x509"
 	"errors"
 	"time"
@@ -47,7 +48,7 @@ func (e *Engine) CheckSeal(ctx context.Context, code, payload string) (SealCheck
 		return SealCheck{}, err
 	}
 	out := SealCheck{Status: st}
-	claims, _, err := seal.Verify(payload, e.cfg.SealTrust, st.CheckedAt)
+	claims, err := e.verifySeal(payload, st.CheckedAt)
 	switch {
 	case err == nil:
 	case errors.Is(err, seal.ErrExpired):
@@ -84,6 +85,25 @@ func (e *Engine) CheckSeal(ctx context.Context, code, payload string) (SealCheck
 		out.Problem = SealMismatch
 	}
 	return out, nil
+}
+
+// verifySeal is seal.Verify with a memory of authentic seals: a seal that
+// verified once is not verified again (its signature and trust do not
+// change while the process runs); only its expiry is checked again.
+func (e *Engine) verifySeal(payload string, now time.Time) (seal.Claims, error) {
+	key := sha256.Sum256([]byte(payload))
+	if c, ok := e.seals.get(key); ok {
+		y, m, d := now.Date()
+		if time.Date(y, m, d, 0, 0, 0, 0, time.UTC).After(c.Expires) {
+			return c, errs.Wrap(errs.InvalidRequest, "seal expired", seal.ErrExpired)
+		}
+		return c, nil
+	}
+	c, _, err := seal.Verify(payload, e.cfg.SealTrust, now)
+	if err == nil || errors.Is(err, seal.ErrExpired) {
+		e.seals.put(key, c)
+	}
+	return c, err
 }
 
 // sameDay compares a seal date (midnight UTC) with an instant's UTC day,
