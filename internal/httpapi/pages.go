@@ -20,6 +20,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -58,6 +59,9 @@ func pageLang(r *http.Request) string {
 
 // queryLang returns the language the query names, if it names one.
 func queryLang(r *http.Request) (string, bool) {
+	if r.URL.RawQuery == "" {
+		return "", false
+	}
 	switch strings.ToLower(strings.TrimSpace(r.URL.Query().Get("lang"))) {
 	case langIT:
 		return langIT, true
@@ -73,19 +77,24 @@ func queryLang(r *http.Request) (string, bool) {
 // higher quality wins, and at equal quality the one listed first. Italian
 // when neither is acceptable.
 func acceptLang(header string) string {
+	if header == "" {
+		return langIT
+	}
 	type pref struct {
 		q        float64
 		pos      int
 		explicit bool
 	}
-	prefs := map[string]*pref{langIT: {pos: -1}, langEN: {pos: -1}}
+	it, en := pref{pos: -1}, pref{pos: -1}
 	wild, wildPos := -1.0, -1
-	for i, part := range strings.Split(header, ",") {
+	for i := 0; header != "" || i == 0; i++ {
 		if i == 32 { // a browser sends a handful; ignore the rest
 			break
 		}
+		var part string
+		part, header, _ = strings.Cut(header, ",")
 		tag, params, _ := strings.Cut(part, ";")
-		tag = strings.ToLower(strings.TrimSpace(tag))
+		tag = strings.TrimSpace(tag)
 		q := 1.0
 		if params != "" {
 			k, v, _ := strings.Cut(strings.TrimSpace(params), "=")
@@ -105,8 +114,13 @@ func acceptLang(header string) string {
 			continue
 		}
 		primary, _, _ := strings.Cut(tag, "-")
-		p, ok := prefs[primary]
-		if !ok {
+		var p *pref
+		switch {
+		case strings.EqualFold(primary, langIT):
+			p = &it
+		case strings.EqualFold(primary, langEN):
+			p = &en
+		default:
 			continue
 		}
 		if !p.explicit || q > p.q {
@@ -116,12 +130,11 @@ func acceptLang(header string) string {
 			p.q, p.explicit = q, true
 		}
 	}
-	for _, p := range prefs {
+	for _, p := range []*pref{&it, &en} {
 		if !p.explicit && wild >= 0 {
 			p.q, p.pos = wild, wildPos
 		}
 	}
-	it, en := prefs[langIT], prefs[langEN]
 	if en.q > 0 && (en.q > it.q || en.q == it.q && en.pos < it.pos) {
 		return langEN
 	}
@@ -131,7 +144,9 @@ func acceptLang(header string) string {
 // addVary adds token to the Vary header unless it is there already.
 func addVary(h http.Header, token string) {
 	for _, v := range h.Values("Vary") {
-		for _, t := range strings.Split(v, ",") {
+		for v != "" {
+			var t string
+			t, v, _ = strings.Cut(v, ",")
 			if strings.EqualFold(strings.TrimSpace(t), token) {
 				return
 			}
@@ -211,14 +226,32 @@ func typeTitle(name string) string {
 	if name == "" {
 		return ""
 	}
+	titles := typeTitles()
+	if t, ok := titles[name]; ok {
+		return t // the usual case: one type
+	}
 	parts := strings.Split(name, "+")
 	for i, p := range parts {
-		if ty, ok := templates.LookupType(p); ok {
-			parts[i] = ty.Title
+		if t, ok := titles[p]; ok {
+			parts[i] = t
 		}
 	}
 	return strings.Join(parts, " + ")
 }
+
+// typeTitles maps what templates.LookupType finds a type by (its name, its
+// code) to the type's title.
+var typeTitles = sync.OnceValue(func() map[string]string {
+	m := map[string]string{}
+	for _, t := range templates.Types() {
+		for _, k := range []string{t.Name, strconv.Itoa(t.Code)} {
+			if _, ok := m[k]; !ok {
+				m[k] = t.Title
+			}
+		}
+	}
+	return m
+})
 
 // statusViewOf fills the page's view, in lang, from a ledger lookup of the
 // code typed (or scanned).
@@ -348,51 +381,6 @@ func sizeText(n int64, lang string) string {
 		s = strings.Replace(s, ".", ",", 1)
 	}
 	return s
-}
-
-// page is what every page template gets.
-type page struct {
-	Lang  string
-	T     *text
-	Title string
-	// Langs is the language switch: the same page in each language.
-	Langs []langLink
-	// LangQuery is "?lang=xx" when the query chose the language, so that
-	// links to the other pages keep it; else "".
-	LangQuery string
-	MaxSize   string // the upload limit, written for people
-	Status    *statusPage
-	Verify    *verifyView
-	Data      any // any other page's data
-}
-
-type langLink struct {
-	Lang, Name, Href string
-	Current          bool
-}
-
-// newPage prepares the page data shared by every template.
-func (s *Server) newPage(r *http.Request, lang, path string) page {
-	if lang != langEN {
-		lang = langIT
-	}
-	p := page{Lang: lang, T: catalogue(lang), MaxSize: sizeText(s.max, lang)}
-	if _, ok := queryLang(r); ok {
-		p.LangQuery = "?lang=" + lang
-	}
-	if path == "" {
-		path = r.URL.EscapedPath()
-	}
-	for _, l := range []string{langIT, langEN} {
-		p.Langs = append(p.Langs, langLink{Lang: l, Name: catalogue(l).LangName, Href: path + "?lang=" + l, Current: l == lang})
-	}
-	return p
-}
-
-// verifyView is the data of verifica.html.
-type verifyView struct {
-	Error  string
-	Report *reportView
 }
 
 // reportView is a verification report as the upload page shows it. It is
@@ -813,11 +801,3 @@ var textEN = text{
 	ErrIncomplete: "The file was not received in full.",
 	ErrNotPDF:     "The uploaded file is not a PDF document.",
 }
-
-// Day writes a calendar date (midnight UTC, as the registry keeps them)
-// as dd/mm/yyyy, whatever the server's time zone.
-func (p page) Day(t time.Time) string { return t.UTC().Format("02/01/2006") }
-
-// CanCompare reports whether the page offers "compare your file": on the
-// page of a certificate on record.
-func (p page) CanCompare() bool { return p.Status != nil && p.Status.View.known() }

@@ -137,7 +137,7 @@ func TestTypeTitle(t *testing.T) {
 
 // pageServer is a Server that can render pages; its engine and verifier
 // are never called.
-func pageServer(t *testing.T) *Server {
+func pageServer(t testing.TB) *Server {
 	t.Helper()
 	rome, err := time.LoadLocation("Europe/Rome")
 	if err != nil {

@@ -18,7 +18,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html/template"
 	"io"
 	"log/slog"
 	"mime"
@@ -77,7 +76,6 @@ type Server struct {
 	log      *slog.Logger
 	keys     map[[32]byte]apiClient
 	max      int64
-	pages    *template.Template
 	loc      *time.Location
 	ready    func(context.Context) error
 
@@ -128,19 +126,15 @@ func New(cfg Config) (*Server, error) {
 	if loc == nil {
 		loc = time.UTC
 	}
-	funcs := template.FuncMap{
-		"date":     func(t time.Time) string { return t.In(loc).Format("02/01/2006") },
-		"datetime": func(t time.Time) string { return t.In(loc).Format("02/01/2006 15:04:05 MST") },
-	}
-	pages, err := template.New("").Funcs(funcs).ParseFS(assets, "assets/*.html")
-	if err != nil {
-		return nil, err
+	// Build the pages now: a template error stops start-up, not a request.
+	if _, err := pagesFor(cfg.MaxUpload); err != nil {
+		return nil, fmt.Errorf("httpapi: pages: %w", err)
 	}
 	ready := cfg.Ready
 	if ready == nil {
 		ready = func(context.Context) error { return nil }
 	}
-	return &Server{engine: cfg.Engine, verifier: cfg.Verifier, log: cfg.Log, keys: keys, max: cfg.MaxUpload, pages: pages, loc: loc, ready: ready,
+	return &Server{engine: cfg.Engine, verifier: cfg.Verifier, log: cfg.Log, keys: keys, max: cfg.MaxUpload, loc: loc, ready: ready,
 		counts: newVerificationCounter(), sealEntries: cfg.SealCertificates, listKey: cfg.ListKey, listChain: cfg.ListChain,
 		limiter: cfg.Limiter, clientKey: cfg.ClientKey}, nil
 }
@@ -491,51 +485,37 @@ func (s *Server) problemDoc(w http.ResponseWriter, r *http.Request) {
 	s.writeProblem(w, r, errs.New(errs.NotFound, "no such problem type"))
 }
 
-// render writes the page template name for data in the language of the
-// request (or of a statusPage's view), buffered, so that a template error
-// is a 500 and never half a page.
+// render writes the page template name ("status.html" with a statusPage,
+// "verifica.html" with a verifyPageData) in the language of the request
+// (or of a statusPage's view), buffered, so that a template error is a 500
+// and never half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
-	lang := pageLang(r)
-	var p page
-	switch d := data.(type) {
-	case statusPage:
-		if d.View.Lang == langIT || d.View.Lang == langEN {
-			lang = d.View.Lang
-		}
-		p = s.newPage(r, lang, d.path)
-		p.Status = &d
-		p.Title = p.T.State(d.View.State).Heading + " — " + p.T.StatusTitle
-		if d.Compare != nil {
-			p.Title = p.T.CompareDiffer + " — " + p.T.StatusTitle
-			if d.Compare.Identical {
-				p.Title = p.T.CompareSame + " — " + p.T.StatusTitle
-			}
-		}
-	case verifyPageData:
-		p = s.newPage(r, lang, "")
-		p.Verify = &verifyView{Error: d.Error, Report: newReportView(lang, d.Report)}
-		p.Title = d.Title
-		if p.Verify.Report != nil {
-			p.Title = p.T.Verdict(p.Verify.Report.Verdict).Heading + " — " + d.Title
-		}
-	default:
-		p = s.newPage(r, lang, "")
-		p.Data = data
-	}
-	var buf strings.Builder
-	if err := s.pages.ExecuteTemplate(&buf, name, p); err != nil {
-		s.log.ErrorContext(r.Context(), "page render failed", "page", name, "err", err.Error())
+	sets, err := pagesFor(s.max)
+	if err != nil {
+		s.log.ErrorContext(r.Context(), "page templates failed", "page", name, "err", err.Error())
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Language", p.Lang)
-	h.Set("Cache-Control", "no-store")
-	addVary(h, "Accept-Language")
-	h.Set("Content-Length", strconv.Itoa(buf.Len()))
-	w.WriteHeader(status)
-	io.WriteString(w, buf.String())
+	_, queryChose := queryLang(r)
+	switch d := data.(type) {
+	case statusPage:
+		lang := d.View.Lang
+		if lang != langIT && lang != langEN {
+			lang = pageLang(r)
+		}
+		path := d.path
+		if path == "" {
+			path = r.URL.EscapedPath()
+		}
+		p := sets.get(lang, queryChose)
+		s.writePage(w, r, status, p.lang, p.status, s.statusData(p, path, &d))
+	case verifyPageData:
+		p := sets.get(pageLang(r), queryChose)
+		s.writePage(w, r, status, p.lang, p.verifica, s.verifyData(p, r.URL.EscapedPath(), d))
+	default:
+		s.log.ErrorContext(r.Context(), "page render failed", "page", name, "err", fmt.Sprintf("no page for %T", data))
+		http.Error(w, "internal error", http.StatusInternalServerError)
+	}
 }
 
 // readBounded reads at most limit bytes from body; more is PayloadTooLarge.
