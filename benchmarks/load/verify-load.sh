@@ -20,17 +20,12 @@
 #   THREADS=$(nproc)   wrk threads
 #   CERTS=50           certificates issued (codes to rotate over)
 #   CERTA_RATE_LIMIT=off
-#                      TO BE WIRED. The per-client rate limiter
-#                      (internal/ratelimit) sits in front of these endpoints
-#                      once cmd/certa wires it, and all of wrk's requests
-#                      come from one address, so a benchmark must turn it
-#                      off or raise it. The script hands this value to the
-#                      server verbatim when the built certa knows the
-#                      variable (certa rejects unknown CERTA_* variables:
-#                      the script checks with `certa help` and otherwise
-#                      withholds it and reports "none"). A run with the
-#                      limiter on counts its refusals (429) in the ">=400"
-#                      column. PROFILE's profserve has no limiter.
+#                      the per-client rate limiter (--rate-limit) sits in
+#                      front of these endpoints and all of wrk's requests
+#                      come from one address, so the benchmark turns it off
+#                      by default. A run with the limiter on counts its
+#                      refusals (429) in the ">=400" column. PROFILE's
+#                      profserve has no limiter.
 #   SERVER_FLAGS=...   more flags for the server, split on spaces (e.g.
 #                      "--rate-burst 1000000": a high rate alone is not
 #                      enough, 64 connections arrive in bursts larger than
