@@ -189,6 +189,8 @@ func (s *Server) Handler() http.Handler {
 		r.Get("/v/{code}/{seal}", s.sealStatus)
 		r.Get("/V/{code}/{seal}", s.sealStatus)
 	})
+	r.Get("/verifica/offline", s.serveStatic("offline.html", "text/html; charset=utf-8"))
+	r.Get("/verifica/offline.js", s.serveStatic("offline.js", "text/javascript; charset=utf-8"))
 	r.Get(TrustListPath, s.trustList)
 	r.Get(RevocationsPath, s.revocationList)
 	r.Get(ProblemTypeBase+"{slug}", s.problemDoc)
