@@ -31,11 +31,15 @@ func newVerificationCounter() *verificationCounter {
 	return c
 }
 
-func (c *verificationCounter) add(code string) {
+func (c *verificationCounter) add(code string) { c.addN(code, 1) }
+
+// addN adds n to code's pending count, unless the shard is full of other
+// codes.
+func (c *verificationCounter) addN(code string, n int64) {
 	sh := &c.shards[maphash.String(c.seed, code)%uint64(len(c.shards))]
 	sh.mu.Lock()
 	if _, ok := sh.m[code]; ok || len(sh.m) < maxPendingCodes/len(c.shards) {
-		sh.m[code]++
+		sh.m[code] += n
 	}
 	sh.mu.Unlock()
 }
@@ -60,12 +64,7 @@ func (c *verificationCounter) take() map[string]int64 {
 // retries them.
 func (c *verificationCounter) putBack(counts map[string]int64) {
 	for code, n := range counts {
-		sh := &c.shards[maphash.String(c.seed, code)%uint64(len(c.shards))]
-		sh.mu.Lock()
-		if _, ok := sh.m[code]; ok || len(sh.m) < maxPendingCodes/len(c.shards) {
-			sh.m[code] += n
-		}
-		sh.mu.Unlock()
+		c.addN(code, n)
 	}
 }
 
