@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"crypto/sha256"
-	"crypto/x509"
 	"errors"
 	"time"
 
@@ -112,14 +111,6 @@ func sameDay(day, t time.Time) bool {
 	y1, m1, d1 := day.Date()
 	y2, m2, d2 := t.UTC().Date()
 	return y1 == y2 && m1 == m2 && d1 == d2
-}
-
-// SealTrusted reports the trusted seal certificate of kid (Config.SealTrust).
-func (e *Engine) SealTrusted(kid []byte) (*x509.Certificate, bool) {
-	if e.cfg.SealTrust == nil {
-		return nil, false
-	}
-	return e.cfg.SealTrust(kid)
 }
 
 // Revoke revokes an issued certificate (see RevokeIn).
