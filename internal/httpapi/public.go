@@ -157,45 +157,32 @@ type signedList struct {
 	stale   bool
 }
 
-// getVersioned returns the list, reading its source's version at most
-// every check and rebuilding it when the version changed, when maxAge has
-// passed since it was signed, or when it was marked stale.
-func (l *signedList) getVersioned(now time.Time, check, maxAge time.Duration, version func() (int64, error), build func() (cose, json []byte, err error)) ([]byte, []byte, error) {
+// get returns the list, rebuilding it when maxAge has passed since it was
+// signed or it was marked stale. With a version func it also reads its
+// source's version, at most every check, and rebuilds when it changed.
+func (l *signedList) get(now time.Time, check, maxAge time.Duration, version func() (int64, error), build func() (cose, json []byte, err error)) ([]byte, []byte, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	fresh := l.cose != nil && !l.stale && now.Sub(l.built) < maxAge && !now.Before(l.built)
-	if fresh && now.Sub(l.checked) < check && !now.Before(l.checked) {
+	if fresh && (version == nil || now.Sub(l.checked) < check && !now.Before(l.checked)) {
 		return l.cose, l.json, nil
 	}
-	v, err := version()
-	if err != nil {
-		return nil, nil, err
-	}
-	l.checked = now
-	if fresh && v == l.version {
-		return l.cose, l.json, nil
+	var v int64
+	if version != nil {
+		var err error
+		if v, err = version(); err != nil {
+			return nil, nil, err
+		}
+		l.checked = now
+		if fresh && v == l.version {
+			return l.cose, l.json, nil
+		}
 	}
 	c, j, err := build()
 	if err != nil {
 		return nil, nil, err
 	}
 	l.cose, l.json, l.built, l.version, l.stale = c, j, now, v, false
-	return c, j, nil
-}
-
-// get returns the list, rebuilding it when maxAge has passed or it was
-// marked stale.
-func (l *signedList) get(now time.Time, maxAge time.Duration, build func() (cose, json []byte, err error)) ([]byte, []byte, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.cose != nil && !l.stale && now.Sub(l.built) < maxAge && !now.Before(l.built) {
-		return l.cose, l.json, nil
-	}
-	c, j, err := build()
-	if err != nil {
-		return nil, nil, err
-	}
-	l.cose, l.json, l.built, l.stale = c, j, now, false
 	return c, j, nil
 }
 
@@ -239,7 +226,7 @@ func (s *Server) serveList(w http.ResponseWriter, r *http.Request, name string, 
 func (s *Server) trustList(w http.ResponseWriter, r *http.Request) {
 	s.serveList(w, r, "trust list", func() ([]byte, []byte, error) {
 		now := s.engine.Now()
-		return s.trust.get(now, trustListTTL/2, func() ([]byte, []byte, error) {
+		return s.trust.get(now, 0, trustListTTL/2, nil, func() ([]byte, []byte, error) {
 			tl := seal.TrustList{Version: now.Unix(), Issued: now, Expires: now.Add(trustListTTL), Entries: s.sealEntries}
 			return s.signList(tl, func() ([]byte, error) { return seal.SignTrustList(tl, s.listKey, s.listChain) })
 		})
@@ -253,7 +240,7 @@ func (s *Server) trustList(w http.ResponseWriter, r *http.Request) {
 func (s *Server) revocationList(w http.ResponseWriter, r *http.Request) {
 	s.serveList(w, r, "revocation list", func() ([]byte, []byte, error) {
 		now := s.engine.Now()
-		return s.revocations.getVersioned(now, revocationsCheck, revocationsTTL/2,
+		return s.revocations.get(now, revocationsCheck, revocationsTTL/2,
 			func() (int64, error) { return s.engine.RevocationsVersion(r.Context()) },
 			func() ([]byte, []byte, error) {
 				revs, err := s.engine.Revocations(r.Context())
