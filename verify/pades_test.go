@@ -604,17 +604,7 @@ func TestVerifyPAdES(t *testing.T) {
 				tc.setup(v)
 			}
 			doc := tc.doc(t)
-			r, err := v.VerifyPDF(t.Context(), doc)
-			if err != nil {
-				t.Fatalf("VerifyPDF: %v", err)
-			}
-			if r.Verdict != tc.verdict {
-				t.Errorf("verdict = %s, want %s; checks: %+v", r.Verdict, tc.verdict, r.Checks)
-			}
-			if got := states(r.Checks); got != tc.checks {
-				t.Errorf("checks = %s\nwant     %s; details: %+v", got, tc.checks, r.Checks)
-			}
-			wellFormed(t, r)
+			r := verifyAs(t, v, doc, tc.verdict, tc.checks)
 			if tc.extra != nil {
 				tc.extra(t, r)
 			}

@@ -227,17 +227,7 @@ func TestVerifySeal(t *testing.T) {
 			if tc.setup != nil {
 				tc.setup(v)
 			}
-			r, err := v.VerifyPDF(t.Context(), tc.doc)
-			if err != nil {
-				t.Fatalf("VerifyPDF: %v", err)
-			}
-			if r.Verdict != tc.verdict {
-				t.Errorf("verdict = %s, want %s; checks: %+v", r.Verdict, tc.verdict, r.Checks)
-			}
-			if got := states(r.Checks); got != tc.checks {
-				t.Errorf("checks = %s\nwant     %s; details: %+v", got, tc.checks, r.Checks)
-			}
-			wellFormed(t, r)
+			r := verifyAs(t, v, tc.doc, tc.verdict, tc.checks)
 			if tc.message != "" {
 				wantDetail(t, r, CheckSeal, tc.message)
 			}
@@ -315,17 +305,7 @@ func TestNotCerta(t *testing.T) {
 			if tc.setup != nil {
 				tc.setup(v)
 			}
-			r, err := v.VerifyPDF(t.Context(), tc.doc)
-			if err != nil {
-				t.Fatalf("VerifyPDF: %v", err)
-			}
-			if r.Verdict != tc.verdict {
-				t.Errorf("verdict = %s, want %s; checks: %+v", r.Verdict, tc.verdict, r.Checks)
-			}
-			if got := states(r.Checks); got != tc.checks {
-				t.Errorf("checks = %s\nwant     %s; details: %+v", got, tc.checks, r.Checks)
-			}
-			wellFormed(t, r)
+			verifyAs(t, v, tc.doc, tc.verdict, tc.checks)
 		})
 	}
 }

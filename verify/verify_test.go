@@ -28,6 +28,24 @@ func na(name string) string { return name + "." }
 
 var statusSym = map[CheckStatus]string{Passed: "+", Failed: "-", Unavailable: "?", NotApplicable: "."}
 
+// verifyAs verifies doc with v and asserts its verdict, its checks (as
+// states renders them) and that the report is well formed.
+func verifyAs(t *testing.T, v *Verifier, doc []byte, verdict Verdict, checks string) Report {
+	t.Helper()
+	r, err := v.VerifyPDF(t.Context(), doc)
+	if err != nil {
+		t.Fatalf("VerifyPDF: %v", err)
+	}
+	if r.Verdict != verdict {
+		t.Errorf("verdict = %s, want %s; checks: %+v", r.Verdict, verdict, r.Checks)
+	}
+	if got := states(r.Checks); got != checks {
+		t.Errorf("checks = %s\nwant     %s; details: %+v", got, checks, r.Checks)
+	}
+	wellFormed(t, r)
+	return r
+}
+
 // states renders checks as "name+ name- ...".
 func states(cs []Check) string {
 	var b strings.Builder
@@ -579,17 +597,7 @@ func TestVerifyPDF(t *testing.T) {
 			if tc.setup != nil {
 				tc.setup(v)
 			}
-			r, err := v.VerifyPDF(t.Context(), tc.doc(t))
-			if err != nil {
-				t.Fatalf("VerifyPDF: %v", err)
-			}
-			if r.Verdict != tc.verdict {
-				t.Errorf("verdict = %s, want %s; checks: %+v", r.Verdict, tc.verdict, r.Checks)
-			}
-			if got := states(r.Checks); got != tc.checks {
-				t.Errorf("checks = %s\nwant     %s; details: %+v", got, tc.checks, r.Checks)
-			}
-			wellFormed(t, r)
+			r := verifyAs(t, v, tc.doc(t), tc.verdict, tc.checks)
 			if tc.extra != nil {
 				tc.extra(t, r)
 			}
