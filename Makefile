@@ -55,6 +55,7 @@ fuzz-smoke:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseTrustList$$' $(FUZZFLAGS) ./internal/seal/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseRevocationList$$' $(FUZZFLAGS) ./internal/seal/
 	$(GO) test -run '^$$' -fuzz '^FuzzClientKey$$' $(FUZZFLAGS) ./internal/ratelimit/
+	$(GO) test -run '^$$' -fuzz '^FuzzVerify$$' $(FUZZFLAGS) ./internal/p256verify/
 
 # Rewrite the reviewed pdftotext golden files after a deliberate wording or
 # layout change; review the diff before committing.

@@ -11,6 +11,8 @@ import (
 	"encoding/asn1"
 	"errors"
 	"math/big"
+
+	"certa.example/certa/internal/p256verify"
 )
 
 // This file holds the COSE_Sign1 (RFC 9052) envelope shared by seals and
@@ -197,8 +199,20 @@ func (a ecAlg) verify(pub *ecdsa.PublicKey, tbs, sig []byte) bool {
 	if len(sig) != 2*a.size || pub.Curve != a.curve {
 		return false
 	}
+	if a.curve == elliptic.P256() {
+		if k := p256Keys.Key(pub); k != nil {
+			return k.Verify(a.digest(tbs), sig)
+		}
+	}
 	return ecdsa.VerifyASN1(pub, a.digest(tbs), rawToDER(sig))
 }
+
+// p256Keys holds precomputed tables for the few P-256 keys that verify
+// seals and lists (current and retired seal keys, list signers), which makes
+// each verification about 2.5 times faster than crypto/ecdsa
+// (internal/p256verify). Keys beyond the limit (1.2 MiB each) use
+// crypto/ecdsa.
+var p256Keys = p256verify.NewCache(8)
 
 // sign signs tbs with key and returns the COSE signature r‖s.
 func (a ecAlg) sign(key crypto.Signer, tbs []byte) ([]byte, error) {
