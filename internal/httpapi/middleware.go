@@ -7,6 +7,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"certa.example/certa/internal/apiclient"
 	"certa.example/certa/internal/errs"
 )
 
@@ -14,27 +15,19 @@ type ctxKey int
 
 const clientCtxKey ctxKey = 0
 
-// authenticated is the API client a request's key belongs to.
-type authenticated struct {
-	id    string
-	admin bool
+func withClient(ctx context.Context, c apiclient.Client) context.Context {
+	return context.WithValue(ctx, clientCtxKey, c)
 }
 
-func withClient(ctx context.Context, client string, admin bool) context.Context {
-	return context.WithValue(ctx, clientCtxKey, authenticated{client, admin})
+// clientOf returns the authenticated API client, set by authenticate; the
+// zero Client, with no scopes, on routes without authentication.
+func clientOf(ctx context.Context) apiclient.Client {
+	c, _ := ctx.Value(clientCtxKey).(apiclient.Client)
+	return c
 }
 
-// clientFrom returns the authenticated API client, set by authenticate.
-func clientFrom(ctx context.Context) string {
-	a, _ := ctx.Value(clientCtxKey).(authenticated)
-	return a.id
-}
-
-// isAdmin reports whether the request's key may administer certificates.
-func isAdmin(ctx context.Context) bool {
-	a, _ := ctx.Value(clientCtxKey).(authenticated)
-	return a.admin
-}
+// clientFrom returns the authenticated API client's ID.
+func clientFrom(ctx context.Context) string { return clientOf(ctx).ID }
 
 // recoverer turns a panic into a 500 problem and a log line.
 func (s *Server) recoverer(next http.Handler) http.Handler {

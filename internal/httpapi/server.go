@@ -29,6 +29,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"certa.example/certa/engine"
+	"certa.example/certa/internal/apiclient"
 	"certa.example/certa/internal/bollo"
 	"certa.example/certa/internal/errs"
 	"certa.example/certa/internal/ledger"
@@ -74,7 +75,7 @@ type Server struct {
 	engine   *engine.Engine
 	verifier *verify.Verifier
 	log      *slog.Logger
-	keys     map[[32]byte]apiClient
+	keys     map[[32]byte]apiclient.Client
 	max      int64
 	loc      *time.Location
 	ready    func(context.Context) error
@@ -89,12 +90,6 @@ type Server struct {
 	clientKey   func(*http.Request) string
 }
 
-// apiClient is the holder of an API key.
-type apiClient struct {
-	id    string
-	admin bool
-}
-
 // New checks cfg and returns a server.
 func New(cfg Config) (*Server, error) {
 	if cfg.Engine == nil || cfg.Verifier == nil || cfg.Log == nil {
@@ -103,11 +98,11 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxUpload <= 0 {
 		return nil, errors.New("httpapi: MaxUpload must be positive")
 	}
-	keys := make(map[[32]byte]apiClient, len(cfg.APIKeys)+len(cfg.AdminKeys))
+	keys := make(map[[32]byte]apiclient.Client, len(cfg.APIKeys)+len(cfg.AdminKeys))
 	for _, set := range []struct {
-		m     map[string]string
-		admin bool
-	}{{cfg.APIKeys, false}, {cfg.AdminKeys, true}} {
+		m      map[string]string
+		scopes apiclient.Scopes
+	}{{cfg.APIKeys, apiclient.Scopes{apiclient.ScopeIssue, apiclient.ScopeRead}}, {cfg.AdminKeys, apiclient.Scopes{apiclient.ScopeAdmin}}} {
 		for h, id := range set.m {
 			b, err := hex.DecodeString(h)
 			if err != nil || len(b) != 32 {
@@ -116,7 +111,7 @@ func New(cfg Config) (*Server, error) {
 			if _, dup := keys[[32]byte(b)]; dup {
 				return nil, fmt.Errorf("httpapi: API key of client %q is listed twice", id)
 			}
-			keys[[32]byte(b)] = apiClient{id: id, admin: set.admin}
+			keys[[32]byte(b)] = apiclient.Client{ID: id, Scopes: set.scopes}
 		}
 	}
 	if cfg.Limiter != nil && cfg.ClientKey == nil {
@@ -177,9 +172,9 @@ func (s *Server) Handler() http.Handler {
 		})
 	}
 	r.Route("/api/v1", func(r chi.Router) {
-		r.With(s.authenticate).Post("/certificates", s.issue)
-		r.With(s.authenticate).Get("/certificates/{code}", s.certificate)
-		r.With(s.authenticate, s.requireAdmin).Post("/certificates/{code}/revoke", s.revoke)
+		r.With(s.authenticate, s.requireScope(apiclient.ScopeIssue)).Post("/certificates", s.issue)
+		r.With(s.authenticate, s.requireScope(apiclient.ScopeRead)).Get("/certificates/{code}", s.certificate)
+		r.With(s.authenticate, s.requireScope(apiclient.ScopeRevoke)).Post("/certificates/{code}/revoke", s.revoke)
 		r.With(limit).Post("/verify", s.verifyAPI)
 		r.Get("/types", s.types)
 	})
@@ -215,19 +210,22 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			s.writeProblem(w, r, errs.New(errs.Unauthorized, "the API key is not valid"))
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(withClient(r.Context(), client.id, client.admin)))
+		next.ServeHTTP(w, r.WithContext(withClient(r.Context(), client)))
 	})
 }
 
-// requireAdmin lets only admin keys through; it runs after authenticate.
-func (s *Server) requireAdmin(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !isAdmin(r.Context()) {
-			s.writeProblem(w, r, errs.New(errs.Forbidden, "this API key may not revoke certificates"))
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
+// requireScope lets through only clients whose key grants sc; it runs
+// after authenticate.
+func (s *Server) requireScope(sc apiclient.Scope) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !clientOf(r.Context()).Has(sc) {
+				s.writeProblem(w, r, errs.New(errs.Forbidden, "this API key lacks the scope "+string(sc)+" this request needs"))
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
 }
 
 // issueRequest is the body of POST /api/v1/certificates.
