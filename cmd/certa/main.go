@@ -60,6 +60,7 @@ commands:
   registry seed    add synthetic people: --households N | --persons N, --seed S, --comune CODE --postal-code CAP [--out FILE]
   registry import  import households from a JSON Lines file or - (docs/registry-import.md)
   migrate          apply the PostgreSQL schema migrations (--database-url)
+  audit verify     check the audit trail's hash chain; exit 1 naming the first broken link
   keys generate    create the seal key pair in the HSM: --uri URI --alg P-256|P-384|RSA-2048|RSA-3072|RSA-4096
   keys csr         write a CSR for a qualified e-seal: --uri URI --subject-cn CN --org ORG --org-id VATIT-... --out FILE
   keys demo-ca     issue a DEMO seal chain for the HSM key: --uri URI --dir DIR [--comune NAME] [--base-url URL]
@@ -100,6 +101,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = migrate(args[1:], stdout, stderr)
 	case "keys":
 		err = keysCommand(args[1:], stdout, stderr)
+	case "audit":
+		code, err = auditCmd(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
