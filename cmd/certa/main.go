@@ -165,7 +165,7 @@ func serve(args []string, stderr io.Writer) error {
 	config.RegisterCommon(fs, &common)
 	config.RegisterServe(fs, &sc)
 	config.RegisterSeal(fs, &seal)
-	if err := fs.Parse(args); err != nil {
+	if err := config.Parse(fs, args, &common); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -291,7 +291,7 @@ func issue(args []string, stdout, stderr io.Writer) error {
 	atFlag := fs.String("at", "", "for storico_residenza_data: the past date it refers to, YYYY-MM-DD")
 	also := fs.String("also", "", "further types for one contestuale certificate, comma-separated")
 	language := fs.String("language", "it", `document languages: "it", or "it-de", "it-fr", "it-sl" for a bilingual certificate where the comune has that second official language`)
-	if err := fs.Parse(args); err != nil {
+	if err := config.Parse(fs, args, &common); err != nil {
 		return err
 	}
 	if *typ == "" || *subject == "" || *out == "" {
@@ -364,7 +364,7 @@ func verifyCmd(args []string, stdout, stderr io.Writer) (int, error) {
 	qr := fs.String("qr", "", "verify this scanned QR text (a seal URL) offline instead of a PDF")
 	trustList := fs.String("trust-list", "", "with --qr: the signed trust list (from /.well-known/certa/trust-list); default: this installation's seal certificates")
 	revocations := fs.String("revocations", "", "with --qr: the signed revocation list (from /.well-known/certa/revocations)")
-	if err := fs.Parse(args); err != nil {
+	if err := config.Parse(fs, args, &common); err != nil {
 		return 2, err
 	}
 	if *qr != "" {
@@ -423,7 +423,7 @@ func registryCmd(args []string, stdout, stderr io.Writer) error {
 	config.RegisterCommon(fs, &common)
 	limit := fs.Int("limit", 20, "number of persons on record to print (1-10000), with their status: resident, aire or removed")
 	certifiable := fs.Bool("certifiable", false, "only residents every certificate type may be issued for")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := config.Parse(fs, args[1:], &common); err != nil {
 		return err
 	}
 	ctx := context.Background()
@@ -462,7 +462,7 @@ func registrySeed(args []string, stdout, stderr io.Writer) error {
 	comuneCode := fs.String("comune", "", "cadastral code of the comune (default: the issuing comune)")
 	postalCode := fs.String("postal-code", "", "CAP of the generated addresses (default: the demo comune's)")
 	out := fs.String("out", "", "write the households to this JSON Lines file (the import format) instead of the registry")
-	if err := fs.Parse(args); err != nil {
+	if err := config.Parse(fs, args, &common); err != nil {
 		return err
 	}
 	if *households > 0 && *persons > 0 {
@@ -591,7 +591,7 @@ func migrate(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("migrate", stderr)
 	var common config.Common
 	config.RegisterCommon(fs, &common)
-	if err := fs.Parse(args); err != nil {
+	if err := config.Parse(fs, args, &common); err != nil {
 		return err
 	}
 	ctx := context.Background()
@@ -619,7 +619,7 @@ func registryImport(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("registry import", stderr)
 	var common config.Common
 	config.RegisterCommon(fs, &common)
-	if err := fs.Parse(args); err != nil {
+	if err := config.Parse(fs, args, &common); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
