@@ -77,3 +77,14 @@ func TestLoggerAddsRequestID(t *testing.T) {
 		}
 	})
 }
+
+// FuzzValidRequestID: an accepted id is short and cannot break a log line.
+func FuzzValidRequestID(f *testing.F) {
+	f.Add("abc-123")
+	f.Add("a\nb")
+	f.Fuzz(func(t *testing.T, id string) {
+		if ValidRequestID(id) && (len(id) > MaxRequestIDLen || strings.ContainsAny(id, " \"\\\n\r\t=")) {
+			t.Fatalf("accepted %q", id)
+		}
+	})
+}
