@@ -15,6 +15,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"certa.example/certa/engine"
 	"certa.example/certa/internal/httpapi"
 	"certa.example/certa/internal/metrics"
 	"certa.example/certa/internal/setup"
@@ -152,6 +153,21 @@ func BenchmarkObserveRequest(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			m.ObserveRequest("/v/{code}", "GET", 200, time.Millisecond)
+		}
+	})
+}
+
+// BenchmarkObserveIssue: what an issuance pays for its metrics.
+func BenchmarkObserveIssue(b *testing.B) {
+	m, err := metrics.New(prometheus.NewRegistry())
+	if err != nil {
+		b.Fatal(err)
+	}
+	o := engine.Observation{Type: "residenza", Reached: 7, Durations: [engine.NumStages]time.Duration{time.Millisecond, 3 * time.Millisecond, time.Millisecond}, Total: 5 * time.Millisecond}
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			m.ObserveIssue(o)
 		}
 	})
 }
