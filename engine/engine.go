@@ -62,6 +62,9 @@ type Config struct {
 	// LookupCacheTTL is how long Lookup may reuse a ledger record it read
 	// (see recordCache); zero reads the ledger every time.
 	LookupCacheTTL time.Duration
+	// Observer, when set, receives the outcome and stage timings of every
+	// Issue call (observer.go); nil observes nothing.
+	Observer Observer
 }
 
 // Engine issues certificates.
@@ -155,11 +158,14 @@ type Issued struct {
 }
 
 // Issue runs the whole pipeline for one request.
-func (e *Engine) Issue(ctx context.Context, req Request) (Issued, error) {
+func (e *Engine) Issue(ctx context.Context, req Request) (_ Issued, err error) {
+	timer := e.startTimer()
+	defer func() { timer.finish(err) }()
 	ty, ok := templates.LookupType(req.Type)
 	if !ok {
 		return Issued{}, errs.New(errs.UnknownType, "unknown certificate type; supported: "+templates.TypeNames())
 	}
+	timer.setType(ty)
 	all := []*templates.Type{ty}
 	for _, name := range req.Also {
 		t, ok := templates.LookupType(name)
@@ -263,10 +269,12 @@ func (e *Engine) Issue(ctx context.Context, req Request) (Issued, error) {
 	if res.Lossy {
 		return Issued{}, errs.New(errs.NotCertifiable, "the registry data contain letters the certificate cannot print exactly; ask the registry office")
 	}
+	timer.done(StageRender)
 	signed, err := e.signer.Sign(ctx, res.PDF, now)
 	if err != nil {
 		return Issued{}, err
 	}
+	timer.done(StageSign)
 	sum := sha256.Sum256(signed)
 	rec := ledger.Record{
 		Code:      code,
@@ -283,6 +291,7 @@ func (e *Engine) Issue(ctx context.Context, req Request) (Issued, error) {
 	if err := e.store.Record(ctx, rec); err != nil {
 		return Issued{}, err
 	}
+	timer.done(StageRecord)
 	return Issued{
 		Code: code, Type: typeNames(all), IssuedAt: now, ExpiresAt: doc.ExpiresAt,
 		SHA256: sum, VerifyURL: e.VerifyURL(code), PDF: signed,

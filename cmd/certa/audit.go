@@ -19,7 +19,7 @@ func auditCmd(args []string, stdout, stderr io.Writer) (int, error) {
 	fs := newFlagSet("audit verify", stderr)
 	var common config.Common
 	config.RegisterCommon(fs, &common)
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := config.Parse(fs, args[1:], &common); err != nil {
 		return 2, err
 	}
 	if fs.NArg() > 0 {

@@ -19,18 +19,6 @@ import (
 	"certa.example/certa/internal/testutil"
 )
 
-// runMainEnv makes the test binary act as the certa command, so that tests
-// can start real `certa serve` processes without a separate build. It is
-// not a CERTA_* variable: those are all checked.
-const runMainEnv = "RUN_CERTA_MAIN_FOR_TEST"
-
-func TestMain(m *testing.M) {
-	if os.Getenv(runMainEnv) == "1" {
-		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
-	}
-	os.Exit(m.Run())
-}
-
 // instance is a `certa serve` process started by a test.
 type instance struct {
 	url    string
@@ -55,7 +43,7 @@ func startInstance(t *testing.T, args ...string) *instance {
 	}
 	in := &instance{url: "http://" + addr, stderr: new(bytes.Buffer)}
 	in.cmd = exec.Command(self, append([]string{"serve", "--addr", addr}, args...)...)
-	in.cmd.Env = append(os.Environ(), runMainEnv+"=1")
+	in.cmd.Env = append(os.Environ(), serveHelperEnv+"=1")
 	in.cmd.Stderr = in.stderr
 	if err := in.cmd.Start(); err != nil {
 		t.Fatal(err)

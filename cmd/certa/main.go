@@ -7,6 +7,7 @@
 //	certa registry seed       add a synthetic population
 //	certa registry import     import households from JSON Lines
 //	certa migrate             apply PostgreSQL schema migrations
+//	certa config check        validate serve's configuration without serving
 //	certa keys generate|csr|demo-ca|show   manage the seal key in a PKCS#11 HSM (--uri)
 //
 // Every subcommand but keys takes --data DIR (env CERTA_DATA). This file is wiring
@@ -21,7 +22,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -35,10 +36,12 @@ import (
 	"certa.example/certa/internal/config"
 	"certa.example/certa/internal/httpapi"
 	"certa.example/certa/internal/importer"
+	"certa.example/certa/internal/logging"
 	"certa.example/certa/internal/pki"
 	"certa.example/certa/internal/ratelimit"
 	"certa.example/certa/internal/registry"
 	"certa.example/certa/internal/seal"
+	"certa.example/certa/internal/server"
 	"certa.example/certa/internal/setup"
 	"certa.example/certa/internal/store"
 	"certa.example/certa/internal/store/postgres"
@@ -61,6 +64,7 @@ commands:
   registry import  import households from a JSON Lines file or - (docs/registry-import.md)
   migrate          apply the PostgreSQL schema migrations (--database-url)
   audit verify     check the audit trail's hash chain; exit 1 naming the first broken link
+  config check     check the configuration serve would use (flags, CERTA_*, --config FILE, keys, TLS, store) without serving
   keys generate    create the seal key pair in the HSM: --uri URI --alg P-256|P-384|RSA-2048|RSA-3072|RSA-4096
   keys csr         write a CSR for a qualified e-seal: --uri URI --subject-cn CN --org ORG --org-id VATIT-... --out FILE
   keys demo-ca     issue a DEMO seal chain for the HSM key: --uri URI --dir DIR [--comune NAME] [--base-url URL]
@@ -78,6 +82,9 @@ func main() {
 func run(args []string, stdout, stderr io.Writer) int {
 	if err := config.CheckEnv(os.Environ()); err != nil {
 		fmt.Fprintln(stderr, "certa:", err)
+		if len(args) > 0 && args[0] == "config" {
+			return 1 // config check: 0 or 1
+		}
 		return 2
 	}
 	if len(args) == 0 {
@@ -103,6 +110,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = keysCommand(args[1:], stdout, stderr)
 	case "audit":
 		code, err = auditCmd(args[1:], stdout, stderr)
+	case "config":
+		err = configCmd(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -152,9 +161,18 @@ func openStack(ctx context.Context, c config.Common, seal config.Seal, publicURL
 	if err != nil {
 		return nil, err
 	}
-	eng, err := env.Engine(publicURL, time.Now)
+	st, err := openStackOn(env, publicURL, nil)
 	if err != nil {
 		env.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
+// openStackOn builds the engine on env; obs, when not nil, observes it.
+func openStackOn(env *setup.Env, publicURL string, obs engine.Observer) (*stack, error) {
+	eng, err := env.EngineObserved(publicURL, time.Now, obs)
+	if err != nil {
 		return nil, err
 	}
 	return &stack{env: env, engine: eng}, nil
@@ -165,27 +183,44 @@ func serve(args []string, stderr io.Writer) error {
 	var common config.Common
 	var sc config.Serve
 	var seal config.Seal
+	var ops config.Ops
 	config.RegisterCommon(fs, &common)
 	config.RegisterServe(fs, &sc)
 	config.RegisterSeal(fs, &seal)
-	if err := fs.Parse(args); err != nil {
+	config.RegisterOps(fs, &ops)
+	if err := config.Parse(fs, args, &common); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("serve takes no arguments, got %q", fs.Args())
 	}
-	if err := sc.Resolve(); err != nil {
+	if err := resolveServe(&sc, &ops); err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-
-	st, err := openStack(ctx, common, seal, sc.PublicURL)
+	log, err := logging.New(stderr, ops.LogFormat)
 	if err != nil {
 		return err
 	}
-	defer st.env.Close()
+	tlsConfig, err := tlsConfigOf(ops)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	env, err := openSealed(ctx, common, seal)
+	if err != nil {
+		return err
+	}
+	defer env.Close() // last: after the requests and the final flush
+	met, err := newMetrics(env)
+	if err != nil {
+		return err
+	}
+	st, err := openStackOn(env, sc.PublicURL, met)
+	if err != nil {
+		return err
+	}
 	var limiter *ratelimit.Limiter
 	if sc.Rate > 0 {
 		limiter = ratelimit.New(ratelimit.Config{Rate: sc.Rate, Burst: sc.RateBurst})
@@ -206,6 +241,7 @@ func serve(args []string, stderr io.Writer) error {
 		ListChain:        st.env.Seal.Chain,
 		Limiter:          limiter,
 		ClientKey:        clientKey,
+		Observer:         met,
 	})
 	if err != nil {
 		return err
@@ -221,7 +257,12 @@ func serve(args []string, stderr io.Writer) error {
 	if !st.env.DemoSeal {
 		sealKind = st.env.Seal.Certificate().Subject.CommonName
 	}
-	go srv.FlushVerifications(ctx, time.Second)
+	// The counts are flushed every second, and once more after the last
+	// request (server.Options.Drained), before the store closes.
+	flushCtx, stopFlush := context.WithCancel(context.Background())
+	flushed := make(chan struct{})
+	go func() { srv.FlushVerifications(flushCtx, time.Second); close(flushed) }()
+	defer func() { stopFlush(); <-flushed }()
 	log.Info("data ready", "data", common.DataDir, "store", storeKind, "demo_api_key_file", st.env.APIKeyPath, "demo_admin_key_file", st.env.AdminKeyPath,
 		"seal", sealKind, "signature_level", st.engine.SignatureLevel().String())
 	handler := srv.Handler()
@@ -235,27 +276,16 @@ func serve(args []string, stderr io.Writer) error {
 		handler = mux
 		log.Info("demo CA responder", "path", "/pki/")
 	}
-	hs := &http.Server{
-		Addr:              sc.Addr,
-		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- hs.ListenAndServe() }()
-	log.Info("certa serving", "addr", sc.Addr, "public_url", sc.PublicURL)
-	select {
-	case err := <-errc:
+	handler = withMetrics(handler, met)
+	ln, err := net.Listen("tcp", sc.Addr)
+	if err != nil {
 		return err
-	case <-ctx.Done():
 	}
-	log.Info("shutting down")
-	shCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	return hs.Shutdown(shCtx)
+	log.Info("certa serving", "addr", ln.Addr().String(), "public_url", sc.PublicURL, "tls", tlsConfig != nil)
+	return server.Run(ctx, server.Options{
+		Listener: ln, Handler: handler, TLS: tlsConfig, ShutdownTimeout: ops.ShutdownTimeout, Log: log,
+		Drained: func(context.Context) { stopFlush(); <-flushed },
+	})
 }
 
 // trustEntries are the seal certificates the trust list publishes.
@@ -294,7 +324,7 @@ func issue(args []string, stdout, stderr io.Writer) error {
 	atFlag := fs.String("at", "", "for storico_residenza_data: the past date it refers to, YYYY-MM-DD")
 	also := fs.String("also", "", "further types for one contestuale certificate, comma-separated")
 	language := fs.String("language", "it", `document languages: "it", or "it-de", "it-fr", "it-sl" for a bilingual certificate where the comune has that second official language`)
-	if err := fs.Parse(args); err != nil {
+	if err := config.Parse(fs, args, &common); err != nil {
 		return err
 	}
 	if *typ == "" || *subject == "" || *out == "" {
@@ -367,7 +397,7 @@ func verifyCmd(args []string, stdout, stderr io.Writer) (int, error) {
 	qr := fs.String("qr", "", "verify this scanned QR text (a seal URL) offline instead of a PDF")
 	trustList := fs.String("trust-list", "", "with --qr: the signed trust list (from /.well-known/certa/trust-list); default: this installation's seal certificates")
 	revocations := fs.String("revocations", "", "with --qr: the signed revocation list (from /.well-known/certa/revocations)")
-	if err := fs.Parse(args); err != nil {
+	if err := config.Parse(fs, args, &common); err != nil {
 		return 2, err
 	}
 	if *qr != "" {
@@ -426,7 +456,7 @@ func registryCmd(args []string, stdout, stderr io.Writer) error {
 	config.RegisterCommon(fs, &common)
 	limit := fs.Int("limit", 20, "number of persons on record to print (1-10000), with their status: resident, aire or removed")
 	certifiable := fs.Bool("certifiable", false, "only residents every certificate type may be issued for")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := config.Parse(fs, args[1:], &common); err != nil {
 		return err
 	}
 	ctx := context.Background()
@@ -465,7 +495,7 @@ func registrySeed(args []string, stdout, stderr io.Writer) error {
 	comuneCode := fs.String("comune", "", "cadastral code of the comune (default: the issuing comune)")
 	postalCode := fs.String("postal-code", "", "CAP of the generated addresses (default: the demo comune's)")
 	out := fs.String("out", "", "write the households to this JSON Lines file (the import format) instead of the registry")
-	if err := fs.Parse(args); err != nil {
+	if err := config.Parse(fs, args, &common); err != nil {
 		return err
 	}
 	if *households > 0 && *persons > 0 {
@@ -594,7 +624,7 @@ func migrate(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("migrate", stderr)
 	var common config.Common
 	config.RegisterCommon(fs, &common)
-	if err := fs.Parse(args); err != nil {
+	if err := config.Parse(fs, args, &common); err != nil {
 		return err
 	}
 	ctx := context.Background()
@@ -622,7 +652,7 @@ func registryImport(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("registry import", stderr)
 	var common config.Common
 	config.RegisterCommon(fs, &common)
-	if err := fs.Parse(args); err != nil {
+	if err := config.Parse(fs, args, &common); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {

@@ -142,7 +142,7 @@ func revokeCmd(args []string, stdout, stderr io.Writer) error {
 	reason := fs.String("reason", "", "why: issued-in-error, data-changed, replaced (with --replaced-by) or other")
 	replacedBy := fs.String("replaced-by", "", "code of the certificate that replaces this one (with --reason replaced)")
 	operator := fs.String("operator", "", "who revokes (recorded in the audit trail); default: the system user")
-	if err := fs.Parse(reorderArgs(fs, args)); err != nil {
+	if err := config.Parse(fs, reorderArgs(fs, args), &common); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {

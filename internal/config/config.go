@@ -33,6 +33,12 @@ var Known = map[string]string{
 	"CERTA_TRUSTED_PROXIES":     "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (--trusted-proxies)",
 	"CERTA_QR_SEAL":             "on (default) or off: whether QR codes carry the signed seal, which needs an ECDSA P-256 seal key (--qr-seal)",
 	"CERTA_SEAL_RETIRED":        "PEM file of retired seal certificates, still listed in the trust list (--seal-retired)",
+	"CERTA_CONFIG":              "TOML configuration file, below flags and CERTA_* variables in precedence (--config)",
+	"CERTA_LOG_FORMAT":          "log format of certa serve: json (default) or text (--log-format)",
+	"CERTA_SHUTDOWN_TIMEOUT":    "how long running requests may take to finish after SIGTERM (--shutdown-timeout)",
+	"CERTA_TLS_CERT":            "PEM certificate certa serve serves HTTPS with (--tls-cert)",
+	"CERTA_TLS_KEY":             "PEM private key of the TLS certificate (--tls-key)",
+	"CERTA_TLS_CLIENT_CA":       "PEM CAs of client certificates, verified when presented (--tls-client-ca)",
 	"CERTA_REQUIRE_INTEGRATION": "tests only: fail instead of skipping when a real dependency is missing",
 	"CERTA_TEST_DATABASE_URL":   "tests only: PostgreSQL URL for integration tests",
 }
@@ -69,6 +75,8 @@ type Common struct {
 	DataDir string
 	// DatabaseURL selects PostgreSQL; empty means the embedded SQLite store.
 	DatabaseURL string
+	// ConfigFile is the TOML configuration file (file.go); Parse applies it.
+	ConfigFile string
 }
 
 // Serve are the settings of certa serve (and of the verification links that
@@ -88,6 +96,8 @@ type Serve struct {
 	// believed; Resolve parses them into Proxies.
 	TrustedProxies string
 	Proxies        []netip.Prefix
+	// TLS makes the default public URL https (set it from Ops.TLS).
+	TLS bool
 }
 
 // Defaults.
@@ -102,6 +112,7 @@ const (
 // RegisterCommon adds --data to fs.
 func RegisterCommon(fs *flag.FlagSet, c *Common) {
 	fs.StringVar(&c.DataDir, "data", envOr("CERTA_DATA", DefaultDataDir), "data directory (env CERTA_DATA)")
+	fs.StringVar(&c.ConfigFile, "config", os.Getenv("CERTA_CONFIG"), "TOML configuration file; flags and CERTA_* variables win over it (env CERTA_CONFIG)")
 	fs.StringVar(&c.DatabaseURL, "database-url", os.Getenv("CERTA_DATABASE_URL"), "PostgreSQL URL, e.g. postgres://user@host/db; default: the embedded store in the data directory (env CERTA_DATABASE_URL)")
 }
 
@@ -166,7 +177,11 @@ func (s *Serve) Resolve() error {
 		if host == "" || host == "0.0.0.0" || host == "::" {
 			host = "127.0.0.1"
 		}
-		s.PublicURL = "http://" + net.JoinHostPort(host, port)
+		scheme := "http://"
+		if s.TLS {
+			scheme = "https://"
+		}
+		s.PublicURL = scheme + net.JoinHostPort(host, port)
 	}
 	u, err := url.Parse(s.PublicURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" {

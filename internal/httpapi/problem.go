@@ -11,6 +11,7 @@ import (
 
 	"certa.example/certa/engine"
 	"certa.example/certa/internal/errs"
+	"certa.example/certa/internal/logging"
 )
 
 // Problem is an RFC 9457 problem document.
@@ -19,6 +20,9 @@ type Problem struct {
 	Title  string `json:"title"`
 	Status int    `json:"status"`
 	Detail string `json:"detail,omitempty"`
+	// RequestID is an extension member (RFC 9457 section 3.2): the id of
+	// the request, as in the X-Request-Id header and the server's log.
+	RequestID string `json:"request_id,omitempty"`
 }
 
 // problemSpec is the fixed status and title of each error kind. This table
@@ -104,6 +108,7 @@ func (s *Server) ruleProblemDoc(w http.ResponseWriter, r *http.Request) {
 // writeProblem answers with the problem for err and logs the detail.
 func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error) {
 	p := problemFor(err)
+	p.RequestID = logging.RequestID(r.Context())
 	level := slog.LevelInfo
 	if p.Status >= 500 {
 		level = slog.LevelError

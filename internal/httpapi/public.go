@@ -84,6 +84,7 @@ func (s *Server) sealStatus(w http.ResponseWriter, r *http.Request) {
 	if chk.Status.Status != ledger.StatusUnknown {
 		s.counts.add(chk.Record.Code)
 	}
+	s.observeLookup("seal", chk.Status.Status)
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Vary", "Accept, Accept-Language")
 	if format == "application/json" {

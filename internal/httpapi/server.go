@@ -68,6 +68,9 @@ type Config struct {
 	// endpoints; ClientKey names the client (ratelimit.ClientKey).
 	Limiter   *ratelimit.Limiter
 	ClientKey func(*http.Request) string
+	// Observer, when set, receives each request and verification look-up
+	// (observe.go), for metrics.
+	Observer Observer
 }
 
 // Server serves certa's HTTP API and pages.
@@ -88,6 +91,7 @@ type Server struct {
 	revocations signedList
 	limiter     *ratelimit.Limiter
 	clientKey   func(*http.Request) string
+	obs         Observer
 }
 
 // New checks cfg and returns a server.
@@ -131,7 +135,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	return &Server{engine: cfg.Engine, verifier: cfg.Verifier, log: cfg.Log, keys: keys, max: cfg.MaxUpload, loc: loc, ready: ready,
 		counts: newVerificationCounter(), sealEntries: cfg.SealCertificates, listKey: cfg.ListKey, listChain: cfg.ListChain,
-		limiter: cfg.Limiter, clientKey: cfg.ClientKey}, nil
+		limiter: cfg.Limiter, clientKey: cfg.ClientKey, obs: cfg.Observer}, nil
 }
 
 // HashAPIKey returns the hex SHA-256 under which an API key is stored.
@@ -143,6 +147,10 @@ func HashAPIKey(key string) string {
 // Handler returns the routes.
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
+	r.Use(requestID)
+	if s.obs != nil {
+		r.Use(s.observe)
+	}
 	r.Use(s.recoverer, securityHeaders)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, errs.New(errs.NotFound, "no such resource"))
@@ -371,6 +379,7 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 	if st.Status != ledger.StatusUnknown {
 		s.counts.add(st.Record.Code)
 	}
+	s.observeLookup("status", st.Status)
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Vary", "Accept, Accept-Language")
 	if format == "application/json" {

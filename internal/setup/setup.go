@@ -197,6 +197,11 @@ func IssuerOf(c comuni.Comune) templates.Issuer {
 // the PDF signer for the seal and the engine. With the demo seal,
 // documents say DEMO.
 func (e *Env) Engine(publicURL string, now func() time.Time) (*engine.Engine, error) {
+	return e.EngineObserved(publicURL, now, nil)
+}
+
+// EngineObserved is Engine with an observer of issuance (nil: none).
+func (e *Env) EngineObserved(publicURL string, now func() time.Time, obs engine.Observer) (*engine.Engine, error) {
 	r, err := templates.New()
 	if err != nil {
 		return nil, err
@@ -212,7 +217,7 @@ func (e *Env) Engine(publicURL string, now func() time.Time) (*engine.Engine, er
 	}
 	// Lookups may reuse a record for a second: a burst of checks of one
 	// code reads the ledger once (engine.Config.LookupCacheTTL).
-	cfg := engine.Config{Issuer: e.Issuer, PublicURL: publicURL, Demo: e.DemoSeal, Now: now, LookupCacheTTL: time.Second}
+	cfg := engine.Config{Issuer: e.Issuer, PublicURL: publicURL, Demo: e.DemoSeal, Now: now, LookupCacheTTL: time.Second, Observer: obs}
 	if e.QRSeal {
 		cfg.SealKey, cfg.SealCert = e.Seal.Key, e.Seal.Certificate()
 	}

@@ -64,6 +64,7 @@ type Key struct {
 	failedAt   time.Time    // under mu: last failed reconnection
 	lastErr    error        // under mu: its error
 	reconnects atomic.Int64 // successful reconnections
+	signing    atomic.Int64 // Sign calls in progress
 }
 
 // conn is one crypto11 context with the key found in it.
@@ -221,6 +222,8 @@ func (k *Key) Sign(rand io.Reader, digest []byte, opts crypto.SignerOpts) ([]byt
 	if err := checkSignerOpts(k.pub, digest, opts); err != nil {
 		return nil, err
 	}
+	k.signing.Add(1)
+	defer k.signing.Add(-1)
 	c := k.conn.Load()
 	if c != nil {
 		sig, err := c.signer.Sign(rand, digest, opts)
@@ -289,6 +292,14 @@ func (k *Key) reconnect(failed *conn) (*conn, error) {
 	k.conn.Store(c)
 	return c, nil
 }
+
+// SessionsInUse is the number of Sign calls in progress, each holding or
+// waiting for one of the signing sessions (so it may exceed MaxSessions
+// while callers queue); for metrics.
+func (k *Key) SessionsInUse() int { return int(k.signing.Load()) }
+
+// MaxSessions is the number of signing sessions (the URI's max-sessions).
+func (k *Key) MaxSessions() int { return k.uri.maxSessions() }
 
 // Close logs out and releases the sessions. It waits for signatures in
 // progress; later calls to Sign fail.

@@ -434,3 +434,48 @@ func TestClose(t *testing.T) {
 		t.Fatalf("Sign after Close = %v", err)
 	}
 }
+
+func TestSessionsInUse(t *testing.T) {
+	base, pin := token(t)
+	u, _ := generate(t, base, pin, "seal", "RSA-4096")
+	u.MaxSessions = 2
+	k := open(t, u, pin, Options{})
+	if k.MaxSessions() != 2 || k.SessionsInUse() != 0 {
+		t.Fatalf("idle key: %d of %d sessions in use", k.SessionsInUse(), k.MaxSessions())
+	}
+	d := sha256.Sum256([]byte("x"))
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	peak := make(chan int)
+	go func() {
+		most := 0
+		for {
+			select {
+			case <-stop:
+				peak <- most
+				return
+			default:
+				most = max(most, k.SessionsInUse())
+			}
+		}
+	}()
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 5 {
+				if _, err := k.Sign(nil, d[:], crypto.SHA256); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(stop)
+	if p := <-peak; p < 1 || p > 4 {
+		t.Errorf("peak of %d signatures in progress with 4 signers", p)
+	}
+	if n := k.SessionsInUse(); n != 0 {
+		t.Errorf("%d in use after all signatures returned", n)
+	}
+}
