@@ -7,6 +7,7 @@
 //	certa registry seed       add a synthetic population
 //	certa registry import     import households from JSON Lines
 //	certa migrate             apply PostgreSQL schema migrations
+//	certa clients create|list|revoke   manage stored API clients (docs/clients.md)
 //	certa keys generate|csr|demo-ca|show   manage the seal key in a PKCS#11 HSM (--uri)
 //
 // Every subcommand but keys takes --data DIR (env CERTA_DATA). This file is wiring
@@ -60,6 +61,9 @@ commands:
   registry seed    add synthetic people: --households N | --persons N, --seed S, --comune CODE --postal-code CAP [--out FILE]
   registry import  import households from a JSON Lines file or - (docs/registry-import.md)
   migrate          apply the PostgreSQL schema migrations (--database-url)
+  clients create   add an API client and print its key once: --id ID --scopes issue,read [--rate-limit N] [--daily-quota N] [--tls-cert FILE.pem] [--operator NAME]
+  clients list     list API clients, no secrets [--json]
+  clients revoke   revoke an API client for good: ID [--operator NAME]
   keys generate    create the seal key pair in the HSM: --uri URI --alg P-256|P-384|RSA-2048|RSA-3072|RSA-4096
   keys csr         write a CSR for a qualified e-seal: --uri URI --subject-cn CN --org ORG --org-id VATIT-... --out FILE
   keys demo-ca     issue a DEMO seal chain for the HSM key: --uri URI --dir DIR [--comune NAME] [--base-url URL]
@@ -100,6 +104,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = migrate(args[1:], stdout, stderr)
 	case "keys":
 		err = keysCommand(args[1:], stdout, stderr)
+	case "clients":
+		err = clientsCmd(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -203,6 +209,7 @@ func serve(args []string, stderr io.Writer) error {
 		ListChain:        st.env.Seal.Chain,
 		Limiter:          limiter,
 		ClientKey:        clientKey,
+		Clients:          st.env.Store,
 	})
 	if err != nil {
 		return err
