@@ -58,6 +58,8 @@ fuzz-smoke:
 	$(GO) test -run '^$$' -fuzz '^FuzzVerify$$' $(FUZZFLAGS) ./internal/p256verify/
 	$(GO) test -run '^$$' -fuzz '^FuzzReadFile$$' $(FUZZFLAGS) ./internal/config/
 	$(GO) test -run '^$$' -fuzz '^FuzzValidRequestID$$' $(FUZZFLAGS) ./internal/logging/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseScopes$$' $(FUZZFLAGS) ./internal/apiclient/
+	$(GO) test -run '^$$' -fuzz '^FuzzCertFingerprint$$' $(FUZZFLAGS) ./internal/apiclient/
 
 # Rewrite the reviewed pdftotext golden files after a deliberate wording or
 # layout change; review the diff before committing.

@@ -8,6 +8,7 @@
 //	certa registry import     import households from JSON Lines
 //	certa migrate             apply PostgreSQL schema migrations
 //	certa config check        validate serve's configuration without serving
+//	certa clients create|list|revoke   manage stored API clients (docs/clients.md)
 //	certa keys generate|csr|demo-ca|show   manage the seal key in a PKCS#11 HSM (--uri)
 //
 // Every subcommand but keys takes --data DIR (env CERTA_DATA). This file is wiring
@@ -65,6 +66,9 @@ commands:
   migrate          apply the PostgreSQL schema migrations (--database-url)
   audit verify     check the audit trail's hash chain; exit 1 naming the first broken link
   config check     check the configuration serve would use (flags, CERTA_*, --config FILE, keys, TLS, store) without serving
+  clients create   add an API client and print its key once: --id ID --scopes issue,read [--rate-limit N] [--daily-quota N] [--tls-cert FILE.pem] [--operator NAME]
+  clients list     list API clients, no secrets [--json]
+  clients revoke   revoke an API client for good: ID [--operator NAME]
   keys generate    create the seal key pair in the HSM: --uri URI --alg P-256|P-384|RSA-2048|RSA-3072|RSA-4096
   keys csr         write a CSR for a qualified e-seal: --uri URI --subject-cn CN --org ORG --org-id VATIT-... --out FILE
   keys demo-ca     issue a DEMO seal chain for the HSM key: --uri URI --dir DIR [--comune NAME] [--base-url URL]
@@ -112,6 +116,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		code, err = auditCmd(args[1:], stdout, stderr)
 	case "config":
 		err = configCmd(args[1:], stdout, stderr)
+	case "clients":
+		err = clientsCmd(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -242,6 +248,7 @@ func serve(args []string, stderr io.Writer) error {
 		Limiter:          limiter,
 		ClientKey:        clientKey,
 		Observer:         met,
+		Clients:          st.env.Store,
 	})
 	if err != nil {
 		return err

@@ -13,6 +13,11 @@
 //	admin               everything above, and read every certificate
 //
 // A scope set is written as a comma-separated list ("issue,read").
+//
+// Record is a client as the store keeps it (docs/clients.md): the SHA-256
+// of its key (NewKey makes keys, HashKey hashes them; the key itself is
+// never stored), its scopes, and its optional rate limit, daily quota and
+// TLS client certificate pin.
 package apiclient
 
 import (

@@ -45,3 +45,18 @@ func TestHas(t *testing.T) {
 		t.Error("the zero client has a scope")
 	}
 }
+
+func FuzzParseScopes(f *testing.F) {
+	f.Add("issue,read")
+	f.Add("admin, issue:any-subject")
+	f.Fuzz(func(t *testing.T, s string) {
+		sc, err := ParseScopes(s)
+		if err != nil {
+			return
+		}
+		again, err := ParseScopes(sc.String())
+		if err != nil || again.String() != sc.String() {
+			t.Errorf("%q: String %q does not parse back: %v", s, sc, err)
+		}
+	})
+}

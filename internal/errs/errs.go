@@ -33,6 +33,7 @@ const (
 	Conflict                      // the resource exists already
 	RateLimited                   // too many requests from this client; retry later
 	Forbidden                     // authenticated, but the credentials lack the scope
+	QuotaExceeded                 // the client's daily issuance quota is used up
 )
 
 // Error is certa's error type.
@@ -120,6 +121,7 @@ var kindNames = [...]string{
 	Conflict:          "conflict",
 	RateLimited:       "rate-limited",
 	Forbidden:         "forbidden",
+	QuotaExceeded:     "quota-exceeded",
 }
 
 // String returns the stable slug of k, used as the last segment of the

@@ -48,6 +48,7 @@ var problemSpec = map[errs.Kind]struct {
 	errs.Conflict:          {http.StatusConflict, "Conflict"},
 	errs.RateLimited:       {http.StatusTooManyRequests, "Too many requests"},
 	errs.Forbidden:         {http.StatusForbidden, "Forbidden"},
+	errs.QuotaExceeded:     {http.StatusTooManyRequests, "Daily quota exceeded"},
 }
 
 // ProblemTypeBase prefixes every problem type; the server documents each

@@ -24,6 +24,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -71,6 +72,12 @@ type Config struct {
 	// Observer, when set, receives each request and verification look-up
 	// (observe.go), for metrics.
 	Observer Observer
+	// Clients, when set, are the stored API clients authenticate accepts
+	// besides APIKeys and AdminKeys (docs/clients.md); their look-ups are
+	// reused for ClientCacheTTL (zero: DefaultClientCacheTTL; negative:
+	// not at all).
+	Clients        ClientStore
+	ClientCacheTTL time.Duration
 }
 
 // Server serves certa's HTTP API and pages.
@@ -92,6 +99,10 @@ type Server struct {
 	limiter     *ratelimit.Limiter
 	clientKey   func(*http.Request) string
 	obs         Observer
+
+	clients     ClientStore
+	clientCache *clientCache
+	limiters    sync.Map // limitKey -> *ratelimit.Limiter
 }
 
 // New checks cfg and returns a server.
@@ -129,13 +140,18 @@ func New(cfg Config) (*Server, error) {
 	if _, err := pagesFor(cfg.MaxUpload); err != nil {
 		return nil, fmt.Errorf("httpapi: pages: %w", err)
 	}
+	cacheTTL := cfg.ClientCacheTTL
+	if cacheTTL == 0 {
+		cacheTTL = DefaultClientCacheTTL
+	}
 	ready := cfg.Ready
 	if ready == nil {
 		ready = func(context.Context) error { return nil }
 	}
 	return &Server{engine: cfg.Engine, verifier: cfg.Verifier, log: cfg.Log, keys: keys, max: cfg.MaxUpload, loc: loc, ready: ready,
 		counts: newVerificationCounter(), sealEntries: cfg.SealCertificates, listKey: cfg.ListKey, listChain: cfg.ListChain,
-		limiter: cfg.Limiter, clientKey: cfg.ClientKey, obs: cfg.Observer}, nil
+		limiter: cfg.Limiter, clientKey: cfg.ClientKey, obs: cfg.Observer,
+		clients: cfg.Clients, clientCache: newClientCache(cacheTTL)}, nil
 }
 
 // HashAPIKey returns the hex SHA-256 under which an API key is stored.
@@ -180,7 +196,7 @@ func (s *Server) Handler() http.Handler {
 		})
 	}
 	r.Route("/api/v1", func(r chi.Router) {
-		r.With(s.authenticate, s.requireScope(apiclient.ScopeIssue)).Post("/certificates", s.issue)
+		r.With(s.authenticate, s.requireScope(apiclient.ScopeIssue), s.issueQuota).Post("/certificates", s.issue)
 		r.With(s.authenticate, s.requireScope(apiclient.ScopeRead)).Get("/certificates/{code}", s.certificate)
 		r.With(s.authenticate, s.requireScope(apiclient.ScopeRevoke)).Post("/certificates/{code}/revoke", s.revoke)
 		r.With(limit).Post("/verify", s.verifyAPI)
@@ -201,7 +217,9 @@ func (s *Server) Handler() http.Handler {
 	return r
 }
 
-// authenticate requires "Authorization: Bearer <key>" naming a known key.
+// authenticate requires "Authorization: Bearer <key>" naming a known key:
+// a configured one (APIKeys, AdminKeys) or a stored client's that
+// admitStored lets through.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		auth := r.Header.Get("Authorization")
@@ -213,12 +231,30 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		// Keys are looked up by their SHA-256: the comparison runs on a
 		// hash the client cannot steer, so its timing reveals nothing.
 		sum := sha256.Sum256([]byte(strings.TrimSpace(auth[len(prefix):])))
-		client, ok := s.keys[sum]
-		if !ok {
+		if client, ok := s.keys[sum]; ok {
+			next.ServeHTTP(w, r.WithContext(withClient(r.Context(), client)))
+			return
+		}
+		var (
+			rec   apiclient.Record
+			found bool
+		)
+		if s.clients != nil {
+			var err error
+			if rec, found, err = s.lookupClient(r.Context(), sum); err != nil {
+				s.writeProblem(w, r, err)
+				return
+			}
+		}
+		if !found {
 			s.writeProblem(w, r, errs.New(errs.Unauthorized, "the API key is not valid"))
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(withClient(r.Context(), client)))
+		if !s.admitStored(w, r, rec) {
+			return
+		}
+		ctx := context.WithValue(withClient(r.Context(), rec.Client()), storedClientCtxKey, rec)
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 

@@ -79,6 +79,7 @@ func RevokeOutcome(reason ledger.Reason, replacedBy string) string {
 type Store interface {
 	registry.Reader
 	ledger.Reader
+	Clients
 
 	// Record stores an issuance and its audit event atomically. The
 	// revocation fields and Verifications are stored as given: a

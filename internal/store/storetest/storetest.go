@@ -208,6 +208,12 @@ func Run(t *testing.T, h Harness) {
 		{"Revocations", testRevocations},
 		{"AddVerifications", testAddVerifications},
 		{"AddVerificationsConcurrent", testAddVerificationsConcurrent},
+		{"ClientCreate", testClientCreate},
+		{"ClientCreateRefused", testClientCreateRefused},
+		{"ClientRevoke", testClientRevoke},
+		{"ClientRevokeConcurrent", testClientRevokeConcurrent},
+		{"ClientQuota", testClientQuota},
+		{"ClientQuotaConcurrent", testClientQuotaConcurrent},
 		{"TwoHandles", testTwoHandles},
 		{"Reopen", testReopen},
 	}
