@@ -94,11 +94,14 @@ func Run(ctx context.Context, o Options) error {
 	return err
 }
 
-// TLSConfig loads the server's certificate and key (PEM) and, when
-// clientCA names a PEM file, the CAs whose client certificates are
-// verified when a client presents one (tls.VerifyClientCertIfGiven: the
-// API authenticates clients by key, and binds some to a certificate).
-// TLS 1.2 is the minimum.
+// TLSConfig loads the server's certificate and key (PEM). Clients may
+// always present a certificate: the API authenticates clients by key and
+// binds some keys to one exact certificate (docs/clients.md), which needs
+// no CA, so without clientCA any certificate is accepted for that check
+// (tls.RequestClientCert; the handshake still proves the client holds its
+// key). When clientCA names a PEM file, a presented certificate must
+// chain to those CAs (tls.VerifyClientCertIfGiven). TLS 1.2 is the
+// minimum.
 func TLSConfig(certFile, keyFile, clientCAFile string) (*tls.Config, error) {
 	if certFile == "" || keyFile == "" {
 		return nil, errors.New("TLS needs both --tls-cert and --tls-key")
@@ -110,7 +113,7 @@ func TLSConfig(certFile, keyFile, clientCAFile string) (*tls.Config, error) {
 	if cert.Leaf != nil && cert.Leaf.IsCA {
 		return nil, fmt.Errorf("TLS certificate %s is a CA certificate, not a server certificate", certFile)
 	}
-	cfg := &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}, ClientAuth: tls.RequestClientCert}
 	if clientCAFile != "" {
 		pem, err := os.ReadFile(clientCAFile)
 		if err != nil {

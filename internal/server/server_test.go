@@ -176,7 +176,7 @@ func TestTLSConfigErrors(t *testing.T) {
 			}
 		})
 	}
-	if cfg, err := TLSConfig(cert, key, ""); err != nil || cfg.MinVersion != tls.VersionTLS12 || cfg.ClientAuth != tls.NoClientCert {
+	if cfg, err := TLSConfig(cert, key, ""); err != nil || cfg.MinVersion != tls.VersionTLS12 || cfg.ClientAuth != tls.RequestClientCert {
 		t.Fatalf("TLSConfig without client CA: %+v %v", cfg, err)
 	}
 }
