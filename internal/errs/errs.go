@@ -33,6 +33,8 @@ const (
 	Conflict                      // the resource exists already
 	RateLimited                   // too many requests from this client; retry later
 	Forbidden                     // authenticated, but the credentials lack the scope
+	IdempotencyReuse              // an Idempotency-Key already used with another request
+	DocumentGone                  // the certificate exists, its stored document no longer does
 )
 
 // Error is certa's error type.
@@ -120,6 +122,8 @@ var kindNames = [...]string{
 	Conflict:          "conflict",
 	RateLimited:       "rate-limited",
 	Forbidden:         "forbidden",
+	IdempotencyReuse:  "idempotency-key-reused",
+	DocumentGone:      "document-gone",
 }
 
 // String returns the stable slug of k, used as the last segment of the

@@ -44,6 +44,8 @@ var problemSpec = map[errs.Kind]struct {
 	errs.Conflict:          {http.StatusConflict, "Conflict"},
 	errs.RateLimited:       {http.StatusTooManyRequests, "Too many requests"},
 	errs.Forbidden:         {http.StatusForbidden, "Forbidden"},
+	errs.IdempotencyReuse:  {http.StatusUnprocessableEntity, "Idempotency key reused with another request"},
+	errs.DocumentGone:      {http.StatusGone, "Document no longer stored"},
 }
 
 // ProblemTypeBase prefixes every problem type; the server documents each

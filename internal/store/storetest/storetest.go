@@ -209,6 +209,11 @@ func Run(t *testing.T, h Harness) {
 		{"AddVerifications", testAddVerifications},
 		{"AddVerificationsConcurrent", testAddVerificationsConcurrent},
 		{"TwoHandles", testTwoHandles},
+		{"RecordIssue", testRecordIssue},
+		{"RecordIssueRefused", testRecordIssueRefused},
+		{"IdempotencyConcurrent", testIdempotencyConcurrent},
+		{"ListBySubject", testListBySubject},
+		{"PurgeDocuments", testPurgeDocuments},
 		{"Reopen", testReopen},
 	}
 	for _, tc := range tests {
