@@ -56,6 +56,9 @@ fuzz-smoke:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseRevocationList$$' $(FUZZFLAGS) ./internal/seal/
 	$(GO) test -run '^$$' -fuzz '^FuzzClientKey$$' $(FUZZFLAGS) ./internal/ratelimit/
 	$(GO) test -run '^$$' -fuzz '^FuzzVerify$$' $(FUZZFLAGS) ./internal/p256verify/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseIdempotencyKey$$' $(FUZZFLAGS) ./engine/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseCursor$$' $(FUZZFLAGS) ./engine/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseRetention$$' $(FUZZFLAGS) ./internal/config/
 
 # Rewrite the reviewed pdftotext golden files after a deliberate wording or
 # layout change; review the diff before committing.
