@@ -60,6 +60,9 @@ fuzz-smoke:
 	$(GO) test -run '^$$' -fuzz '^FuzzValidRequestID$$' $(FUZZFLAGS) ./internal/logging/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseScopes$$' $(FUZZFLAGS) ./internal/apiclient/
 	$(GO) test -run '^$$' -fuzz '^FuzzCertFingerprint$$' $(FUZZFLAGS) ./internal/apiclient/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseIdempotencyKey$$' $(FUZZFLAGS) ./engine/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseCursor$$' $(FUZZFLAGS) ./engine/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseRetention$$' $(FUZZFLAGS) ./internal/config/
 
 # Rewrite the reviewed pdftotext golden files after a deliberate wording or
 # layout change; review the diff before committing.

@@ -65,6 +65,10 @@ type Config struct {
 	// Observer, when set, receives the outcome and stage timings of every
 	// Issue call (observer.go); nil observes nothing.
 	Observer Observer
+	// DocumentRetention is how long issued PDFs are kept for download
+	// (PurgeDocuments deletes them after); zero keeps none, except those
+	// of idempotent requests for IdempotencyWindow.
+	DocumentRetention time.Duration
 }
 
 // Engine issues certificates.
@@ -136,6 +140,10 @@ type Request struct {
 	// a bilingual one, which only a comune with that second official
 	// language issues (Config.Issuer.Language).
 	Languages string
+	// IdempotencyKey, when set, makes a retry of this request return the
+	// first answer (see documents.go): 1 to 255 visible ASCII characters,
+	// scoped by Requester.
+	IdempotencyKey string
 }
 
 // ChannelAPI is the channel of requests through the public API, where
@@ -155,12 +163,20 @@ type Issued struct {
 	SHA256    [32]byte
 	VerifyURL string
 	PDF       []byte
+	// Replayed is true when the certificate was issued by an earlier
+	// request with the same IdempotencyKey.
+	Replayed bool
 }
 
 // Issue runs the whole pipeline for one request.
 func (e *Engine) Issue(ctx context.Context, req Request) (_ Issued, err error) {
 	timer := e.startTimer()
 	defer func() { timer.finish(err) }()
+	if req.IdempotencyKey != "" {
+		if iss, ok, err := e.replay(ctx, req); ok || err != nil {
+			return iss, err
+		}
+	}
 	ty, ok := templates.LookupType(req.Type)
 	if !ok {
 		return Issued{}, errs.New(errs.UnknownType, "unknown certificate type; supported: "+templates.TypeNames())
@@ -288,8 +304,8 @@ func (e *Engine) Issue(ctx context.Context, req Request) (_ Issued, err error) {
 		Requester: req.Requester,
 		Channel:   req.Channel,
 	}
-	if err := e.store.Record(ctx, rec); err != nil {
-		return Issued{}, err
+	if iss, replayed, err := e.record(ctx, req, rec, signed); err != nil || replayed {
+		return iss, err
 	}
 	timer.done(StageRecord)
 	return Issued{

@@ -159,7 +159,10 @@ func openEnv(ctx context.Context, c config.Common) (*setup.Env, error) {
 }
 
 func openSealed(ctx context.Context, c config.Common, seal config.Seal) (*setup.Env, error) {
-	return setup.Open(ctx, setup.Options{DataDir: c.DataDir, DatabaseURL: c.DatabaseURL, Seal: seal, Now: time.Now})
+	if err := c.Check(); err != nil {
+		return nil, err
+	}
+	return setup.Open(ctx, setup.Options{DataDir: c.DataDir, DatabaseURL: c.DatabaseURL, Seal: seal, Now: time.Now, DocumentRetention: c.PDFRetention})
 }
 
 func openStack(ctx context.Context, c config.Common, seal config.Seal, publicURL string) (*stack, error) {
@@ -183,6 +186,10 @@ func openStackOn(env *setup.Env, publicURL string, obs engine.Observer) (*stack,
 	}
 	return &stack{env: env, engine: eng}, nil
 }
+
+// purgeInterval is how often certa serve deletes the stored documents
+// past their retention (engine.PurgeDocuments).
+const purgeInterval = time.Hour
 
 func serve(args []string, stderr io.Writer) error {
 	fs := newFlagSet("serve", stderr)
@@ -270,6 +277,13 @@ func serve(args []string, stderr io.Writer) error {
 	flushed := make(chan struct{})
 	go func() { srv.FlushVerifications(flushCtx, time.Second); close(flushed) }()
 	defer func() { stopFlush(); <-flushed }()
+	go st.engine.PurgeLoop(ctx, purgeInterval, func(res store.PurgeResult, err error) {
+		if err != nil {
+			log.Error("document purge failed", "err", err.Error())
+		} else if res != (store.PurgeResult{}) {
+			log.Info("documents purged", "documents", res.Documents, "idempotency_keys", res.Keys)
+		}
+	})
 	log.Info("data ready", "data", common.DataDir, "store", storeKind, "demo_api_key_file", st.env.APIKeyPath, "demo_admin_key_file", st.env.AdminKeyPath,
 		"seal", sealKind, "signature_level", st.engine.SignatureLevel().String())
 	handler := srv.Handler()

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Known lists every CERTA_* variable certa reads, with its meaning.
@@ -39,6 +40,7 @@ var Known = map[string]string{
 	"CERTA_TLS_CERT":            "PEM certificate certa serve serves HTTPS with (--tls-cert)",
 	"CERTA_TLS_KEY":             "PEM private key of the TLS certificate (--tls-key)",
 	"CERTA_TLS_CLIENT_CA":       "PEM CAs of client certificates, verified when presented (--tls-client-ca)",
+	"CERTA_PDF_RETENTION":       "how long issued PDFs are kept for download, e.g. 90d or 36h; 0 keeps none (--pdf-retention)",
 	"CERTA_REQUIRE_INTEGRATION": "tests only: fail instead of skipping when a real dependency is missing",
 	"CERTA_TEST_DATABASE_URL":   "tests only: PostgreSQL URL for integration tests",
 }
@@ -77,7 +79,15 @@ type Common struct {
 	DatabaseURL string
 	// ConfigFile is the TOML configuration file (file.go); Parse applies it.
 	ConfigFile string
+	// PDFRetention is how long issued PDFs are kept for download; zero
+	// keeps none (see engine.Config.DocumentRetention).
+	PDFRetention time.Duration
+	retentionErr error // a bad CERTA_PDF_RETENTION, unless the flag overrides it
 }
+
+// Check reports a bad setting that RegisterCommon read from the
+// environment.
+func (c *Common) Check() error { return c.retentionErr }
 
 // Serve are the settings of certa serve (and of the verification links that
 // certa issue prints).
@@ -107,6 +117,11 @@ const (
 	DefaultMaxUpload = 10 << 20
 	DefaultRateLimit = "10"
 	DefaultRateBurst = 40
+	// DefaultPDFRetention keeps issued PDFs 90 days: long enough to
+	// download a copy again, short enough not to hoard personal data.
+	DefaultPDFRetention = 90 * 24 * time.Hour
+	// MaxPDFRetention bounds --pdf-retention (10 years).
+	MaxPDFRetention = 3650 * 24 * time.Hour
 )
 
 // RegisterCommon adds --data to fs.
@@ -114,6 +129,47 @@ func RegisterCommon(fs *flag.FlagSet, c *Common) {
 	fs.StringVar(&c.DataDir, "data", envOr("CERTA_DATA", DefaultDataDir), "data directory (env CERTA_DATA)")
 	fs.StringVar(&c.ConfigFile, "config", os.Getenv("CERTA_CONFIG"), "TOML configuration file; flags and CERTA_* variables win over it (env CERTA_CONFIG)")
 	fs.StringVar(&c.DatabaseURL, "database-url", os.Getenv("CERTA_DATABASE_URL"), "PostgreSQL URL, e.g. postgres://user@host/db; default: the embedded store in the data directory (env CERTA_DATABASE_URL)")
+	c.PDFRetention, c.retentionErr = DefaultPDFRetention, nil
+	if v := os.Getenv("CERTA_PDF_RETENTION"); v != "" {
+		d, err := ParseRetention(v)
+		if err != nil {
+			c.retentionErr = fmt.Errorf("CERTA_PDF_RETENTION: %w", err)
+		}
+		c.PDFRetention = d
+	}
+	fs.Func("pdf-retention", "how long issued PDFs are kept for download: days (90d) or a Go duration (36h); 0 keeps none (env CERTA_PDF_RETENTION, default 90d)", func(v string) error {
+		d, err := ParseRetention(v)
+		c.PDFRetention, c.retentionErr = d, nil
+		return err
+	})
+}
+
+// ParseRetention reads a retention: "0", a number of days ("90d") or a Go
+// duration ("36h", "90m"), from 0 to MaxPDFRetention.
+func ParseRetention(v string) (time.Duration, error) {
+	bad := fmt.Errorf("retention %q: want 0, days like 90d, or a duration like 36h, at most %dd", v, int(MaxPDFRetention/(24*time.Hour)))
+	if len(v) > 32 {
+		return 0, bad
+	}
+	var d time.Duration
+	if days, ok := strings.CutSuffix(v, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 0 || n > int(MaxPDFRetention/(24*time.Hour)) || strconv.Itoa(n) != days {
+			return 0, bad
+		}
+		d = time.Duration(n) * 24 * time.Hour
+	} else if v == "0" {
+		d = 0
+	} else {
+		var err error
+		if d, err = time.ParseDuration(v); err != nil {
+			return 0, bad
+		}
+	}
+	if d < 0 || d > MaxPDFRetention {
+		return 0, bad
+	}
+	return d, nil
 }
 
 // RegisterServe adds --addr, --public-url and --max-upload to fs.

@@ -49,6 +49,7 @@ var fileKeys = map[string]string{
 	"tls-cert":         "CERTA_TLS_CERT",
 	"tls-key":          "CERTA_TLS_KEY",
 	"tls-client-ca":    "CERTA_TLS_CLIENT_CA",
+	"pdf-retention":    "CERTA_PDF_RETENTION",
 }
 
 // FileKeys returns the keys a configuration file may hold, sorted.

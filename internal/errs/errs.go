@@ -34,6 +34,8 @@ const (
 	RateLimited                   // too many requests from this client; retry later
 	Forbidden                     // authenticated, but the credentials lack the scope
 	QuotaExceeded                 // the client's daily issuance quota is used up
+	IdempotencyReuse              // an Idempotency-Key already used with another request
+	DocumentGone                  // the certificate exists, its stored document no longer does
 )
 
 // Error is certa's error type.
@@ -122,6 +124,8 @@ var kindNames = [...]string{
 	RateLimited:       "rate-limited",
 	Forbidden:         "forbidden",
 	QuotaExceeded:     "quota-exceeded",
+	IdempotencyReuse:  "idempotency-key-reused",
+	DocumentGone:      "document-gone",
 }
 
 // String returns the stable slug of k, used as the last segment of the

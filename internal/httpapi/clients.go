@@ -166,9 +166,10 @@ func (s *Server) clientLimiter(rec apiclient.Record) *ratelimit.Limiter {
 
 // issueQuota counts an issuance against the daily quota of a stored
 // client that has one, before the handler runs, and takes the count back
-// when the handler does not answer with success: refused and failed
-// requests do not use the quota. The day is the calendar day in the
-// server's time zone.
+// when the handler does not answer with success or replays an idempotent
+// request: refused and failed requests, and retries answered with a
+// certificate issued already, do not use the quota. The day is the
+// calendar day in the server's time zone.
 func (s *Server) issueQuota(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rec, ok := storedClientOf(r.Context())
@@ -190,7 +191,7 @@ func (s *Server) issueQuota(next http.Handler) http.Handler {
 		}
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
-			if sw.status < 200 || sw.status > 299 {
+			if sw.status < 200 || sw.status > 299 || sw.Header().Get(ReplayedHeader) == "true" {
 				ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 5*time.Second)
 				defer cancel()
 				if err := s.clients.ReturnClientQuota(ctx, rec.ID, now); err != nil {

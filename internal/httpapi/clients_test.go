@@ -91,7 +91,7 @@ func (e *clientsEnv) create(c apiclient.Record) string {
 }
 
 // do sends a request with key, presenting cert when not nil.
-func (e *clientsEnv) do(method, path, key string, body []byte, cert *tls.Certificate) (*http.Response, []byte) {
+func (e *clientsEnv) do(method, path, key string, body []byte, cert *tls.Certificate, header ...string) (*http.Response, []byte) {
 	e.t.Helper()
 	cfg := e.roots.Clone()
 	if cert != nil {
@@ -107,6 +107,9 @@ func (e *clientsEnv) do(method, path, key string, body []byte, cert *tls.Certifi
 		req.Header.Set("Authorization", "Bearer "+key)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
 	resp, err := client.Do(req)
 	if err != nil {
 		e.t.Fatal(err)
@@ -243,10 +246,17 @@ func TestClientDailyQuota(t *testing.T) {
 	checkProblem(t, resp, body, 422, "invalid-fiscal-code")
 	resp, body = e.do("POST", "/api/v1/certificates", key, []byte(`{"type":`), nil)
 	checkProblem(t, resp, body, 400, "invalid-request")
+	// A replayed idempotent request returns a certificate issued already:
+	// it does not use the quota again.
+	issueBody, _ := json.Marshal(map[string]any{"type": "residenza", "subject": e.subject, "bollo": paidBollo})
 	for i := range 2 {
-		if resp, body := e.issue(key, e.subject, nil); resp.StatusCode != 201 {
-			t.Fatalf("issue %d: %d %s", i, resp.StatusCode, body)
+		resp, body := e.do("POST", "/api/v1/certificates", key, issueBody, nil, "Idempotency-Key", "quota-retry-1")
+		if resp.StatusCode != 201 || (resp.Header.Get(httpapi.ReplayedHeader) == "true") != (i == 1) {
+			t.Fatalf("idempotent issue %d: %d %s %s", i, resp.StatusCode, resp.Header.Get(httpapi.ReplayedHeader), body)
 		}
+	}
+	if resp, body := e.issue(key, e.subject, nil); resp.StatusCode != 201 {
+		t.Fatalf("second issue: %d %s", resp.StatusCode, body)
 	}
 	resp, body = e.issue(key, e.subject, nil)
 	checkProblem(t, resp, body, 429, "quota-exceeded")

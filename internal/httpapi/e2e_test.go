@@ -64,6 +64,7 @@ func newEnvOn(t *testing.T, maxUpload int64, dbURL string, opts ...func(*httpapi
 	// The public URL must be known before the engine exists: listen first.
 	ts := httptest.NewUnstartedServer(nil)
 	publicURL := "http://" + ts.Listener.Addr().String()
+	emb.DocumentRetention = 90 * 24 * time.Hour // as certa serve's default
 	eng, err := emb.Engine(publicURL, time.Now)
 	if err != nil {
 		t.Fatal(err)

@@ -49,6 +49,8 @@ var problemSpec = map[errs.Kind]struct {
 	errs.RateLimited:       {http.StatusTooManyRequests, "Too many requests"},
 	errs.Forbidden:         {http.StatusForbidden, "Forbidden"},
 	errs.QuotaExceeded:     {http.StatusTooManyRequests, "Daily quota exceeded"},
+	errs.IdempotencyReuse:  {http.StatusUnprocessableEntity, "Idempotency key reused with another request"},
+	errs.DocumentGone:      {http.StatusGone, "Document no longer stored"},
 }
 
 // ProblemTypeBase prefixes every problem type; the server documents each

@@ -198,6 +198,8 @@ func (s *Server) Handler() http.Handler {
 	r.Route("/api/v1", func(r chi.Router) {
 		r.With(s.authenticate, s.requireScope(apiclient.ScopeIssue), s.issueQuota).Post("/certificates", s.issue)
 		r.With(s.authenticate, s.requireScope(apiclient.ScopeRead)).Get("/certificates/{code}", s.certificate)
+		r.With(s.authenticate, s.requireScope(apiclient.ScopeRead)).Get("/certificates/{code}/pdf", s.certificatePDF)
+		r.With(s.authenticate, s.requireScope(apiclient.ScopeRead)).Get("/certificates", s.listCertificates)
 		r.With(s.authenticate, s.requireScope(apiclient.ScopeRevoke)).Post("/certificates/{code}/revoke", s.revoke)
 		r.With(limit).Post("/verify", s.verifyAPI)
 		r.Get("/types", s.types)
@@ -317,16 +319,24 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, errs.New(errs.InvalidRequest, `"type" and "subject" are required`))
 		return
 	}
+	key, err := idempotencyKey(r)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
 	iss, err := s.engine.Issue(r.Context(), engine.Request{
 		Type: req.Type, Subject: req.Subject, Requester: clientFrom(r.Context()), Channel: engine.ChannelAPI,
-		Bollo: req.Bollo, Use: req.Use, Also: req.Also, Languages: req.Language,
+		Bollo: req.Bollo, Use: req.Use, Also: req.Also, Languages: req.Language, IdempotencyKey: key,
 	})
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
 	}
-	s.log.InfoContext(r.Context(), "certificate issued", "code", iss.Code, "type", iss.Type, "client", clientFrom(r.Context()))
+	s.log.InfoContext(r.Context(), "certificate issued", "code", iss.Code, "type", iss.Type, "client", clientFrom(r.Context()), "replayed", iss.Replayed)
 	h := w.Header()
+	if iss.Replayed {
+		h.Set(ReplayedHeader, "true")
+	}
 	h.Set("Location", "/api/v1/certificates/"+iss.Code)
 	h.Set("Certa-Code", iss.Code)
 	h.Set("Cache-Control", "no-store")
@@ -368,19 +378,6 @@ func (s *Server) certificateJSON(rec ledger.Record) certificateResponse {
 		out.Revocation = &revocationJSON{At: rec.RevokedAt, Reason: string(rec.RevokedReason), ReplacedBy: rec.ReplacedBy}
 	}
 	return out
-}
-
-func (s *Server) certificate(w http.ResponseWriter, r *http.Request) {
-	st, err := s.engine.Lookup(r.Context(), chi.URLParam(r, "code"))
-	if err != nil {
-		s.writeProblem(w, r, err)
-		return
-	}
-	if st.Status == ledger.StatusUnknown {
-		s.writeProblem(w, r, errs.New(errs.NotFound, "no certificate has this code"))
-		return
-	}
-	writeJSON(w, http.StatusOK, s.certificateJSON(st.Record))
 }
 
 // statusResponse is the JSON form of the public verification page. It

@@ -96,6 +96,9 @@ type Env struct {
 	AdminKeyPath string
 	// Seeded is true when this call created the synthetic registry.
 	Seeded bool
+	// DocumentRetention is the engine's (engine.Config.DocumentRetention),
+	// from Options; set it before Engine to change it.
+	DocumentRetention time.Duration
 
 	closeKey func() error
 }
@@ -119,6 +122,9 @@ type Options struct {
 	// Seal configures the seal; the zero value is the demo seal.
 	Seal config.Seal
 	Now  func() time.Time
+	// DocumentRetention is how long engines keep issued PDFs; zero keeps
+	// none (config.DefaultPDFRetention is the command's default).
+	DocumentRetention time.Duration
 }
 
 // OpenEmbedded opens (creating on first use) the embedded default in dir.
@@ -158,6 +164,7 @@ func Open(ctx context.Context, o Options) (*Env, error) {
 	}
 	e := &Env{Dir: dir, Store: st, Seal: sl.seal, Roots: sl.roots, TSARoots: sl.tsaRoots, SignOptions: sl.opts,
 		QRSeal: sl.qrSeal, RetiredSeals: sl.retired, DemoSeal: sl.demo, RootPath: sl.rootPath, DemoCA: sl.demoCA, Issuer: issuer, Comune: comune, closeKey: sl.closeKey}
+	e.DocumentRetention = o.DocumentRetention
 	if o.DatabaseURL == "" {
 		if e.Seeded, err = seedIfEmpty(ctx, st, comune, now()); err != nil {
 			e.Close()
@@ -217,7 +224,8 @@ func (e *Env) EngineObserved(publicURL string, now func() time.Time, obs engine.
 	}
 	// Lookups may reuse a record for a second: a burst of checks of one
 	// code reads the ledger once (engine.Config.LookupCacheTTL).
-	cfg := engine.Config{Issuer: e.Issuer, PublicURL: publicURL, Demo: e.DemoSeal, Now: now, LookupCacheTTL: time.Second, Observer: obs}
+	cfg := engine.Config{Issuer: e.Issuer, PublicURL: publicURL, Demo: e.DemoSeal, Now: now, LookupCacheTTL: time.Second, Observer: obs,
+		DocumentRetention: e.DocumentRetention}
 	if e.QRSeal {
 		cfg.SealKey, cfg.SealCert = e.Seal.Key, e.Seal.Certificate()
 	}

@@ -30,6 +30,22 @@
 // flushers (several processes) add up without losing counts or
 // deadlocking.
 //
+// # Stored documents and idempotency keys
+//
+// RecordIssue writes an issuance as Record does and, in the same
+// transaction, the signed PDF (Issuance.PDF, when not nil) and the
+// idempotency entry (Issuance.Idempotency, when not nil): all of it is
+// committed, or nothing. An idempotency entry is unique per (Client, Key):
+// when another transaction, in this process or another, has recorded the
+// same pair, RecordIssue fails with an errs.Conflict error that wraps
+// ErrIdempotencyKeyTaken and writes nothing, so that the caller can read
+// the winner's entry (Idempotency) and answer with its certificate.
+//
+// Documents are deleted only by PurgeDocuments, never with their ledger
+// row, which stays for good. An idempotency entry keeps its document: the
+// purge deletes the entries created before keysBefore first, and then only
+// the documents stored before storedBefore that no remaining entry names.
+//
 // The registry is written in two ways: PutHouseholds inserts new
 // households (seeding a demo registry), ImportHouseholds inserts or
 // replaces them (loading an export of the anagrafe, again and again).
@@ -56,6 +72,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"certa.example/certa/internal/ledger"
 	"certa.example/certa/internal/registry"
@@ -87,6 +104,23 @@ type Store interface {
 	// ReasonReplaced (and the reverse), and Verifications cannot be
 	// negative, else errs.InvalidRequest.
 	Record(ctx context.Context, rec ledger.Record) error
+
+	// RecordIssue is Record plus, in the same transaction, the signed PDF
+	// and the idempotency entry of iss (see documents.go): all or nothing.
+	RecordIssue(ctx context.Context, iss Issuance) error
+	// Document returns the stored PDF of code: errs.NotFound when none is
+	// stored (never was, or purged), whether or not the ledger has code.
+	Document(ctx context.Context, code string) ([]byte, error)
+	// Idempotency returns the entry of client's key, or errs.NotFound.
+	Idempotency(ctx context.Context, client, key string) (IdempotencyEntry, error)
+	// ListBySubject returns up to limit (1..MaxListLimit) certificates of
+	// the holder subject, newest first (IssuedAt, then Code, descending),
+	// after the cursor when it is not nil; nil when there are none.
+	ListBySubject(ctx context.Context, subject string, after *ListCursor, limit int) ([]ledger.Record, error)
+	// PurgeDocuments deletes, in one transaction, the idempotency entries
+	// created before keysBefore, then the stored documents stored before
+	// storedBefore that no remaining entry names. Ledger rows stay.
+	PurgeDocuments(ctx context.Context, storedBefore, keysBefore time.Time) (PurgeResult, error)
 
 	// Revoke revokes rev.Code for rev.Reason at rev.At (the store's clock
 	// when zero) and appends the audit event, in one transaction, and

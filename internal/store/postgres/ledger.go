@@ -12,6 +12,7 @@ import (
 	"certa.example/certa/internal/audit"
 	"certa.example/certa/internal/errs"
 	"certa.example/certa/internal/ledger"
+	"certa.example/certa/internal/store"
 )
 
 // rollbackTimeout bounds the ROLLBACK that returns a connection to the pool
@@ -41,6 +42,17 @@ const insertEvent = `INSERT INTO audit_events
 // UPDATE and COMMIT in the second. The head is locked from the end of the
 // first to the end of the second.
 func (s *Store) Record(ctx context.Context, rec ledger.Record) error {
+	return s.RecordIssue(ctx, store.Issuance{Record: rec})
+}
+
+// RecordIssue is Record plus the document and the idempotency entry of
+// iss, in the same transaction and round trips (see store.Issuance). An
+// idempotency entry recorded already, or being recorded by a transaction
+// that then commits, is errs.Conflict wrapping
+// store.ErrIdempotencyKeyTaken: the insert waits for the other
+// transaction, then fails.
+func (s *Store) RecordIssue(ctx context.Context, iss store.Issuance) error {
+	rec := iss.Record
 	switch {
 	case rec.Code == "":
 		return errs.New(errs.InvalidRequest, "certificate code is required")
@@ -57,7 +69,13 @@ func (s *Store) Record(ctx context.Context, rec ledger.Record) error {
 	if err := rec.CheckRevocation(); err != nil {
 		return err
 	}
-	return s.onConn(ctx, func(c *pgx.Conn) error { return s.record(ctx, c, rec) })
+	if err := iss.Check(); err != nil {
+		return err
+	}
+	if e := iss.Idempotency; e != nil && !validText(e.Client, e.Key) {
+		return errs.New(errs.InvalidRequest, "idempotency client and key must be UTF-8 text without NUL characters")
+	}
+	return s.onConn(ctx, func(c *pgx.Conn) error { return s.record(ctx, c, iss) })
 }
 
 // onConn runs fn on a pooled connection. When fn fails and leaves a
@@ -78,7 +96,8 @@ func (s *Store) onConn(ctx context.Context, fn func(c *pgx.Conn) error) error {
 	return err
 }
 
-func (s *Store) record(ctx context.Context, c *pgx.Conn, rec ledger.Record) error {
+func (s *Store) record(ctx context.Context, c *pgx.Conn, iss store.Issuance) error {
+	rec := iss.Record
 	var revokedAt *time.Time
 	if !rec.RevokedAt.IsZero() {
 		t := instant(rec.RevokedAt)
@@ -90,15 +109,21 @@ func (s *Store) record(ctx context.Context, c *pgx.Conn, rec ledger.Record) erro
 		instant(rec.IssuedAt), instant(rec.ExpiresAt), rec.SHA256[:],
 		rec.Requester, rec.Channel, rec.Revoked, revokedAt,
 		string(rec.RevokedReason), rec.ReplacedBy, rec.Verifications)
+	extra, err := queueDocument(b, iss, s.now())
+	if err != nil {
+		return err
+	}
 	b.Queue(`SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE`)
 	var (
 		headSeq  int64
 		headHash []byte
 	)
 	br := c.SendBatch(ctx, b)
-	_, err := br.Exec()
-	if err == nil {
-		_, err = br.Exec()
+	_, err = br.Exec()
+	for range 1 + extra {
+		if err == nil {
+			_, err = br.Exec()
+		}
 	}
 	if err == nil {
 		err = br.QueryRow().Scan(&headSeq, &headHash)
@@ -111,6 +136,8 @@ func (s *Store) record(ctx context.Context, c *pgx.Conn, rec ledger.Record) erro
 		return errs.Wrap(errs.Conflict, "a certificate with this code is already recorded", redact(err))
 	case dup && constraint == "certificates_sha256_key":
 		return errs.Wrap(errs.Conflict, "a certificate with this digest is already recorded", redact(err))
+	case dup && constraint == "idempotency_keys_pkey":
+		return errs.Wrap(errs.Conflict, "this idempotency key is recorded already", store.ErrIdempotencyKeyTaken)
 	case errors.Is(err, pgx.ErrNoRows):
 		return errs.Wrap(errs.Internal, publicError, errors.New("audit_head has no row"))
 	case err != nil:

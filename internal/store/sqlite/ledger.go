@@ -11,6 +11,7 @@ import (
 	"certa.example/certa/internal/audit"
 	"certa.example/certa/internal/errs"
 	"certa.example/certa/internal/ledger"
+	"certa.example/certa/internal/store"
 )
 
 // Record stores rec (its revocation fields and verification count as
@@ -23,6 +24,14 @@ import (
 // The clock is read inside the write transaction, so within one process
 // event times follow seq order whenever the clock is monotonic.
 func (s *Store) Record(ctx context.Context, rec ledger.Record) error {
+	return s.RecordIssue(ctx, store.Issuance{Record: rec})
+}
+
+// RecordIssue is Record plus the document and the idempotency entry of
+// iss, in the same transaction (see store.Issuance). An idempotency entry
+// recorded already is errs.Conflict wrapping store.ErrIdempotencyKeyTaken.
+func (s *Store) RecordIssue(ctx context.Context, iss store.Issuance) error {
+	rec := iss.Record
 	switch {
 	case rec.Code == "":
 		return errs.New(errs.InvalidRequest, "certificate code is required")
@@ -35,6 +44,9 @@ func (s *Store) Record(ctx context.Context, rec ledger.Record) error {
 		return errs.New(errs.InvalidRequest, "time out of range")
 	}
 	if err := rec.CheckRevocation(); err != nil {
+		return err
+	}
+	if err := iss.Check(); err != nil {
 		return err
 	}
 	var revokedAt sql.NullInt64
@@ -63,8 +75,12 @@ func (s *Store) Record(ctx context.Context, rec ledger.Record) error {
 		}
 		return storageErr(err)
 	}
+	at := s.now()
+	if err := s.insertDocument(ctx, tx, iss, at); err != nil {
+		return err
+	}
 	if err := s.appendEvent(ctx, tx, audit.Event{
-		At:      s.now(),
+		At:      at,
 		Actor:   rec.Requester,
 		Action:  audit.ActionCertificateIssue,
 		Object:  rec.Code,
@@ -123,8 +139,11 @@ func (s *Store) BySHA256(ctx context.Context, sum [32]byte) (ledger.Record, erro
 	return scanCert(s.bySHA256.QueryRowContext(ctx, sum[:]))
 }
 
+// rowScanner is a *sql.Row or *sql.Rows.
+type rowScanner interface{ Scan(dest ...any) error }
+
 // scanCert reads a row of certCols.
-func scanCert(row *sql.Row) (ledger.Record, error) {
+func scanCert(row rowScanner) (ledger.Record, error) {
 	var (
 		r               ledger.Record
 		issued, expires int64

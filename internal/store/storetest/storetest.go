@@ -215,6 +215,11 @@ func Run(t *testing.T, h Harness) {
 		{"ClientQuota", testClientQuota},
 		{"ClientQuotaConcurrent", testClientQuotaConcurrent},
 		{"TwoHandles", testTwoHandles},
+		{"RecordIssue", testRecordIssue},
+		{"RecordIssueRefused", testRecordIssueRefused},
+		{"IdempotencyConcurrent", testIdempotencyConcurrent},
+		{"ListBySubject", testListBySubject},
+		{"PurgeDocuments", testPurgeDocuments},
 		{"Reopen", testReopen},
 	}
 	for _, tc := range tests {

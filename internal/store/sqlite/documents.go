@@ -1,0 +1,146 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"certa.example/certa/internal/errs"
+	"certa.example/certa/internal/ledger"
+	"certa.example/certa/internal/store"
+)
+
+// insertDocument writes iss's document and idempotency entry within tx, at
+// the store's clock reading at.
+func (s *Store) insertDocument(ctx context.Context, tx *sql.Tx, iss store.Issuance, at time.Time) error {
+	if !storable(at) {
+		return errs.Wrap(errs.Internal, "storage error", errors.New("clock out of range"))
+	}
+	if e := iss.Idempotency; e != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys
+			(client, idem_key, request_hash, code, created_at) VALUES (?, ?, ?, ?, ?)`,
+			e.Client, e.Key, e.RequestHash[:], e.Code, at.UnixNano()); err != nil {
+			if isDuplicate(err) {
+				return errs.Wrap(errs.Conflict, "this idempotency key is recorded already", store.ErrIdempotencyKeyTaken)
+			}
+			return storageErr(err)
+		}
+	}
+	if iss.PDF != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO documents (code, stored_at, pdf) VALUES (?, ?, ?)`,
+			iss.Record.Code, at.UnixNano(), iss.PDF); err != nil {
+			return storageErr(err)
+		}
+	}
+	return nil
+}
+
+// Document returns the stored PDF of code, or errs.NotFound.
+func (s *Store) Document(ctx context.Context, code string) ([]byte, error) {
+	var pdf []byte
+	err := s.r.QueryRowContext(ctx, `SELECT pdf FROM documents WHERE code = ?`, code).Scan(&pdf)
+	switch {
+	case errNoRows(err):
+		return nil, errs.New(errs.NotFound, "no document is stored for this certificate")
+	case err != nil:
+		return nil, storageErr(err)
+	}
+	return pdf, nil
+}
+
+// Idempotency returns the entry of client's key, or errs.NotFound.
+func (s *Store) Idempotency(ctx context.Context, client, key string) (store.IdempotencyEntry, error) {
+	e := store.IdempotencyEntry{Client: client, Key: key}
+	var (
+		hash    []byte
+		created int64
+	)
+	err := s.r.QueryRowContext(ctx, `SELECT request_hash, code, created_at FROM idempotency_keys
+		WHERE client = ? AND idem_key = ?`, client, key).Scan(&hash, &e.Code, &created)
+	switch {
+	case errNoRows(err):
+		return store.IdempotencyEntry{}, errs.New(errs.NotFound, "no request with this idempotency key")
+	case err != nil:
+		return store.IdempotencyEntry{}, storageErr(err)
+	case len(hash) != len(e.RequestHash):
+		return store.IdempotencyEntry{}, errs.Wrap(errs.Internal, "storage error", fmt.Errorf("request hash is %d bytes", len(hash)))
+	}
+	copy(e.RequestHash[:], hash)
+	e.CreatedAt = fromNanos(created)
+	return e, nil
+}
+
+// ListBySubject returns a page of subject's certificates, newest first
+// (index certificates_subject).
+func (s *Store) ListBySubject(ctx context.Context, subject string, after *store.ListCursor, limit int) ([]ledger.Record, error) {
+	if err := store.CheckListLimit(limit); err != nil {
+		return nil, err
+	}
+	var (
+		rows *sql.Rows
+		err  error
+	)
+	if after == nil {
+		rows, err = s.r.QueryContext(ctx, `SELECT `+certCols+` FROM certificates
+			WHERE subject = ? ORDER BY issued_at DESC, code DESC LIMIT ?`, subject, limit)
+	} else {
+		if !storable(after.IssuedAt) {
+			return nil, errs.New(errs.InvalidRequest, "the cursor's time is out of range")
+		}
+		rows, err = s.r.QueryContext(ctx, `SELECT `+certCols+` FROM certificates
+			WHERE subject = ? AND (issued_at, code) < (?, ?)
+			ORDER BY issued_at DESC, code DESC LIMIT ?`, subject, after.IssuedAt.UnixNano(), after.Code, limit)
+	}
+	if err != nil {
+		return nil, storageErr(err)
+	}
+	defer rows.Close()
+	var out []ledger.Record
+	for rows.Next() {
+		r, err := scanCert(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, storageErr(err)
+	}
+	return out, nil
+}
+
+// PurgeDocuments deletes the idempotency entries created before keysBefore
+// and then the documents stored before storedBefore that no remaining
+// entry names, in one transaction.
+func (s *Store) PurgeDocuments(ctx context.Context, storedBefore, keysBefore time.Time) (store.PurgeResult, error) {
+	if !storable(storedBefore) || !storable(keysBefore) {
+		return store.PurgeResult{}, errs.New(errs.InvalidRequest, "time out of range")
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return store.PurgeResult{}, storageErr(err)
+	}
+	defer tx.Rollback()
+	var res store.PurgeResult
+	r, err := tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE created_at < ?`, keysBefore.UnixNano())
+	if err != nil {
+		return store.PurgeResult{}, storageErr(err)
+	}
+	if res.Keys, err = r.RowsAffected(); err != nil {
+		return store.PurgeResult{}, storageErr(err)
+	}
+	r, err = tx.ExecContext(ctx, `DELETE FROM documents WHERE stored_at < ?
+		AND NOT EXISTS (SELECT 1 FROM idempotency_keys k WHERE k.code = documents.code)`, storedBefore.UnixNano())
+	if err != nil {
+		return store.PurgeResult{}, storageErr(err)
+	}
+	if res.Documents, err = r.RowsAffected(); err != nil {
+		return store.PurgeResult{}, storageErr(err)
+	}
+	if err := tx.Commit(); err != nil {
+		return store.PurgeResult{}, storageErr(err)
+	}
+	return res, nil
+}
