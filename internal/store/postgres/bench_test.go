@@ -106,3 +106,12 @@ func BenchmarkAddVerifications(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*len(counts))/b.Elapsed().Seconds(), "codes/s")
 }
+
+// BenchmarkCreateBatch stores a batch of 1,000,000 small items in one
+// transaction (COPY), reporting items/s and the peak live heap (flat).
+func BenchmarkCreateBatch(b *testing.B) {
+	storetest.BenchCreateBatch(b, 1_000_000, func(b *testing.B) store.Store {
+		s, _ := openStore(b)
+		return s
+	})
+}

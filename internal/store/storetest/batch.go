@@ -58,7 +58,13 @@ func CountingSource(n int64) store.BatchSource {
 	}
 }
 
-var batchInput = store.NewBatch{Client: "client-a", InputSHA256: sha256.Sum256([]byte("batch file"))}
+var batchInput = NewBatchInput()
+
+// NewBatchInput returns the batch the suite creates: client "client-a",
+// the digest of "batch file".
+func NewBatchInput() store.NewBatch {
+	return store.NewBatch{Client: "client-a", InputSHA256: sha256.Sum256([]byte("batch file"))}
+}
 
 func createBatch(t *testing.T, s store.Store, seqs ...int64) store.Batch {
 	t.Helper()
