@@ -56,6 +56,7 @@ fuzz-smoke:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseRevocationList$$' $(FUZZFLAGS) ./internal/seal/
 	$(GO) test -run '^$$' -fuzz '^FuzzClientKey$$' $(FUZZFLAGS) ./internal/ratelimit/
 	$(GO) test -run '^$$' -fuzz '^FuzzVerify$$' $(FUZZFLAGS) ./internal/p256verify/
+	$(GO) test -run '^$$' -fuzz '^FuzzReader$$' $(FUZZFLAGS) ./internal/batch/
 
 # Rewrite the reviewed pdftotext golden files after a deliberate wording or
 # layout change; review the diff before committing.
