@@ -31,7 +31,7 @@ bench:
 
 # Compile and run every benchmark briefly, so they keep working.
 bench-smoke:
-	$(GO) test -run '^$$' -bench . -benchtime 5x ./...
+	$(GO) test -short -run '^$$' -bench . -benchtime 5x ./...
 
 # Fuzz budgets are counts of executions, not durations: Go 1.26's fuzz
 # coordinator can fail a duration-bounded run with "context deadline
@@ -63,6 +63,7 @@ fuzz-smoke:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseIdempotencyKey$$' $(FUZZFLAGS) ./engine/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseCursor$$' $(FUZZFLAGS) ./engine/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseRetention$$' $(FUZZFLAGS) ./internal/config/
+	$(GO) test -run '^$$' -fuzz '^FuzzReader$$' $(FUZZFLAGS) ./internal/batch/
 
 # Rewrite the reviewed pdftotext golden files after a deliberate wording or
 # layout change; review the diff before committing.

@@ -68,6 +68,13 @@
 // errs.InvalidRequest. The persons on record include AIRE registrants and
 // removed (e.g. deceased) persons: Subject, Residents and CountResidents
 // see them all, and rules decide what to certify.
+//
+// # Batches
+//
+// BatchStore (batch.go) keeps batch jobs: a batch row and its items,
+// created in one transaction from a streaming source, claimed by one
+// worker at a time under a lease, finished item by item, and resumed by
+// another worker when the lease expires (docs/batches.md).
 package store
 
 import (
@@ -192,6 +199,9 @@ type Store interface {
 	// Ready reports whether the store can serve now (backs /readyz); an
 	// error has kind errs.Unavailable when a retry could succeed.
 	Ready(ctx context.Context) error
+
+	// Batches: see BatchStore and docs/batches.md.
+	BatchStore
 
 	// AuditVerify walks the audit chain and returns the number of events
 	// checked, or an error naming the first broken link.

@@ -106,3 +106,21 @@ func BenchmarkAddVerifications(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*len(counts))/b.Elapsed().Seconds(), "codes/s")
 }
+
+// BenchmarkCreateBatch stores a batch of 1,000,000 small items in one
+// transaction (COPY), reporting items/s and the peak live heap (flat).
+func BenchmarkCreateBatch(b *testing.B) {
+	storetest.BenchCreateBatch(b, batchBenchItems(), func(b *testing.B) store.Store {
+		s, _ := openStore(b)
+		return s
+	})
+}
+
+// batchBenchItems is a million items, the size issue 7 names; with -short
+// (make bench-smoke) ten thousand, so that CI only checks it still runs.
+func batchBenchItems() int64 {
+	if testing.Short() {
+		return 10_000
+	}
+	return 1_000_000
+}

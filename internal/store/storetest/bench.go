@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"runtime"
 	"testing"
 
 	"certa.example/certa/internal/store"
@@ -86,4 +87,47 @@ func BenchImport(b *testing.B, persons int, newStore func(b *testing.B) store.St
 		}
 		b.ReportMetric(float64(b.N*persons)/b.Elapsed().Seconds(), "persons/s")
 	})
+}
+
+// BenchCreateBatch benchmarks CreateBatch of items small items (seqs
+// 1..items, BatchRequest each), reporting items/s and the peak of the
+// live heap during the insert (runtime.MemStats.HeapAlloc, sampled every
+// 10,000 items and at the end, after a GC before the start): it stays flat
+// however many items there are. newStore opens a store on a new, empty
+// database, closed when b ends.
+func BenchCreateBatch(b *testing.B, items int64, newStore func(b *testing.B) store.Store) {
+	ctx := context.Background()
+	var peak uint64
+	for b.Loop() {
+		b.StopTimer()
+		s := newStore(b)
+		runtime.GC()
+		var ms runtime.MemStats
+		sample := func() {
+			runtime.ReadMemStats(&ms)
+			peak = max(peak, ms.HeapAlloc)
+		}
+		sample()
+		src := CountingSource(items)
+		var n int64
+		sampled := func() (store.BatchItem, error) {
+			if n++; n%10_000 == 0 {
+				sample()
+			}
+			return src()
+		}
+		b.StartTimer()
+		bt, err := s.CreateBatch(ctx, NewBatchInput(), sampled)
+		b.StopTimer()
+		sample()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if bt.Total != items {
+			b.Fatalf("CreateBatch stored %d items, want %d", bt.Total, items)
+		}
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(int64(b.N)*items)/b.Elapsed().Seconds(), "items/s")
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
 }
