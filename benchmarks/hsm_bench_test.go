@@ -92,7 +92,7 @@ func BenchmarkHSM(b *testing.B) {
 			b.Run(fmt.Sprintf("%s/issue/workers=%d", alg, workers), func(b *testing.B) {
 				runWorkers(b, workers, func(i int) error {
 					p := people[i%len(people)]
-					_, err := eng.Issue(ctx, engine.Request{Type: "residenza", Subject: p.FiscalCode, Requester: "bench", Channel: "bench"})
+					_, err := eng.Issue(ctx, engine.Request{Type: "residenza", Subject: p.FiscalCode, Requester: "bench", Channel: engine.ChannelCounter, Operator: "t", IDDocument: testIDDocument})
 					return err
 				})
 				reportDocs(b, "docs/s")

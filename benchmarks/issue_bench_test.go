@@ -21,6 +21,9 @@ import (
 	"certa.example/certa/templates"
 )
 
+// testIDDocument is the identification document of counter requests in tests.
+var testIDDocument = engine.IDDocument{Type: engine.IDCartaIdentitaEl, Number: "CA00000AA"}
+
 type fixture struct {
 	env      *setup.Env
 	renderer *templates.Renderer
@@ -128,7 +131,7 @@ func BenchmarkIssue(b *testing.B) {
 			if p.FiscalCode[15]%2 == 0 {
 				typ = "stato_famiglia"
 			}
-			iss, err := f.engine.Issue(ctx, engine.Request{Type: typ, Subject: p.FiscalCode, Requester: "bench", Channel: "bench"})
+			iss, err := f.engine.Issue(ctx, engine.Request{Type: typ, Subject: p.FiscalCode, Requester: "bench", Channel: engine.ChannelCounter, Operator: "t", IDDocument: testIDDocument})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -36,7 +36,7 @@ func TestIssueEveryType(t *testing.T) {
 	v := &verify.Verifier{Roots: f.emb.Roots, Ledger: f.emb.Store, SealTrust: f.emb.SealTrust(), Now: func() time.Time { return f.now }}
 	for _, ty := range templates.Types() {
 		t.Run(ty.Name, func(t *testing.T) {
-			req := engine.Request{Type: ty.Name, Requester: "t", Channel: "counter"}
+			req := engine.Request{Type: ty.Name, Requester: "t", Channel: engine.ChannelCounter, Operator: "t", IDDocument: testIDDocument}
 			if ty.NeedsDate {
 				req.At = time.Date(2024, 1, 15, 0, 0, 0, 0, time.UTC)
 			}
@@ -83,7 +83,7 @@ func TestCounterTypesRefusedOnline(t *testing.T) {
 		if !ty.Counter {
 			continue
 		}
-		_, err := f.eng.Issue(context.Background(), engine.Request{Type: ty.Name, Subject: f.people[0].FiscalCode, Requester: "t", Channel: engine.ChannelAPI})
+		_, err := f.eng.Issue(context.Background(), engine.Request{Type: ty.Name, Subject: f.people[0].FiscalCode, Requester: "t", Channel: engine.ChannelOnline, Citizen: f.people[0].FiscalCode})
 		if errs.KindOf(err) != errs.NotCertifiable {
 			t.Errorf("%s through the API: %v", ty.Name, err)
 		}
@@ -104,7 +104,7 @@ func TestDateOfStoricoAllaData(t *testing.T) {
 		{"date on a type without one", "residenza", time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := f.eng.Issue(context.Background(), engine.Request{Type: tc.typ, Subject: cf, Requester: "t", Channel: "counter", At: tc.at})
+			_, err := f.eng.Issue(context.Background(), engine.Request{Type: tc.typ, Subject: cf, Requester: "t", Channel: engine.ChannelCounter, Operator: "t", IDDocument: testIDDocument, At: tc.at})
 			if errs.KindOf(err) != errs.InvalidRequest {
 				t.Errorf("got %v", err)
 			}
@@ -140,7 +140,7 @@ func TestBolloAndUsePrinted(t *testing.T) {
 	testutil.RequireTools(t, "pdftotext")
 	f := newFixture(t, "http://127.0.0.1:8080")
 	iss, err := f.eng.Issue(context.Background(), engine.Request{Type: "residenza", Subject: f.people[0].FiscalCode,
-		Requester: "t", Channel: engine.ChannelAPI, Bollo: &bollo.Request{Exempt: &bollo.Exempt{Code: 3}}, Use: bollo.UseJudicial})
+		Requester: "t", Channel: engine.ChannelOnline, Citizen: f.people[0].FiscalCode, Bollo: &bollo.Request{Exempt: &bollo.Exempt{Code: 3}}, Use: bollo.UseJudicial})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +169,7 @@ func TestContestuale(t *testing.T) {
 			continue
 		}
 		iss, err = f.eng.Issue(ctx, engine.Request{Type: "residenza", Also: []string{"cittadinanza", "stato_civile"},
-			Subject: p.FiscalCode, Requester: "t", Channel: "counter"})
+			Subject: p.FiscalCode, Requester: "t", Channel: engine.ChannelCounter, Operator: "t", IDDocument: testIDDocument})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -190,7 +190,7 @@ func TestContestuale(t *testing.T) {
 		t.Errorf("the holder is named more than once:\n%s", text)
 	}
 	_, err := f.eng.Issue(ctx, engine.Request{Type: "residenza", Also: []string{"residenza_aire"}, Subject: f.people[0].FiscalCode,
-		Requester: "t", Channel: "counter"})
+		Requester: "t", Channel: engine.ChannelCounter, Operator: "t", IDDocument: testIDDocument})
 	if slug, _ := errs.RuleOf(err); slug != "contestuale-aire-e-residenti" {
 		t.Errorf("AIRE with residenza: %v", err)
 	}

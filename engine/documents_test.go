@@ -21,7 +21,7 @@ var paid = &bollo.Request{Paid: &bollo.Paid{Marca: "01234567890123"}}
 
 // apiRequest is an API request for subject with key.
 func apiRequest(subject, key string) engine.Request {
-	return engine.Request{Type: "residenza", Subject: subject, Requester: "portal-a", Channel: engine.ChannelAPI, Bollo: paid, IdempotencyKey: key}
+	return engine.Request{Type: "residenza", Subject: subject, Requester: "portal-a", Channel: engine.ChannelOnline, Citizen: subject, Bollo: paid, IdempotencyKey: key}
 }
 
 func TestIdempotentIssue(t *testing.T) {

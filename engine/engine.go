@@ -121,10 +121,16 @@ func qrBase(u *url.URL) string {
 type Request struct {
 	Type    string // API name or ANPR code
 	Subject string // holder's codice fiscale
-	// Requester identifies the API client or operator; Channel how it came:
-	// ChannelAPI (portals), or the counter ("cli", "counter").
+	// Requester identifies the API client (or the CLI) that asks.
 	Requester string
-	Channel   string
+	// Channel is ChannelOnline or ChannelCounter (authz.go). Online,
+	// Citizen is the codice fiscale of the citizen the portal acts for;
+	// at the counter, Operator and IDDocument say who issued it and what
+	// identified the person asking. All are recorded in the ledger.
+	Channel    string
+	Citizen    string
+	Operator   string
+	IDDocument IDDocument
 	// At is the past date a storico certificate refers to, for the types
 	// that need one (templates.Type.NeedsDate).
 	At time.Time
@@ -145,10 +151,6 @@ type Request struct {
 	// scoped by Requester.
 	IdempotencyKey string
 }
-
-// ChannelAPI is the channel of requests through the public API, where
-// ANPR does not issue the counter-only types.
-const ChannelAPI = "api"
 
 // unlimitedYears is how far the ledger puts the expiry of a certificate of
 // unlimited validity.
@@ -172,6 +174,9 @@ type Issued struct {
 func (e *Engine) Issue(ctx context.Context, req Request) (_ Issued, err error) {
 	timer := e.startTimer()
 	defer func() { timer.finish(err) }()
+	if err := checkChannel(&req); err != nil {
+		return Issued{}, err
+	}
 	if req.IdempotencyKey != "" {
 		if iss, ok, err := e.replay(ctx, req); ok || err != nil {
 			return iss, err
@@ -194,7 +199,7 @@ func (e *Engine) Issue(ctx context.Context, req Request) (_ Issued, err error) {
 		return Issued{}, err
 	}
 	for _, t := range all {
-		if t.Counter && req.Channel == ChannelAPI {
+		if t.Counter && req.Channel != ChannelCounter {
 			return Issued{}, &errs.Error{Kind: errs.NotCertifiable, Rule: counterOnly.slug, Title: counterOnly.title, Public: counterOnly.detail}
 		}
 	}
@@ -223,7 +228,7 @@ func (e *Engine) Issue(ctx context.Context, req Request) (_ Issued, err error) {
 	if req.Bollo != nil {
 		stamp = *req.Bollo
 	}
-	if req.Bollo != nil || req.Channel == ChannelAPI {
+	if req.Bollo != nil || req.Channel == ChannelOnline {
 		if err := stamp.Validate(req.Use); err != nil {
 			return Issued{}, err
 		}
@@ -234,6 +239,9 @@ func (e *Engine) Issue(ctx context.Context, req Request) (_ Issued, err error) {
 	}
 	subj, err := e.store.Subject(ctx, cf.String())
 	if err != nil {
+		return Issued{}, err
+	}
+	if err := e.checkRequester(ctx, req, subj, now); err != nil {
 		return Issued{}, err
 	}
 	for _, t := range all {
@@ -303,6 +311,10 @@ func (e *Engine) Issue(ctx context.Context, req Request) (_ Issued, err error) {
 		SHA256:    sum,
 		Requester: req.Requester,
 		Channel:   req.Channel,
+		Citizen:   req.Citizen,
+		Operator:  req.Operator,
+		IDDocType: string(req.IDDocument.Type),
+		IDDocNum:  req.IDDocument.Number,
 	}
 	if iss, replayed, err := e.record(ctx, req, rec, signed); err != nil || replayed {
 		return iss, err

@@ -19,6 +19,9 @@ import (
 	"certa.example/certa/templates/i18n"
 )
 
+// testIDDocument is the identification document of counter requests in tests.
+var testIDDocument = engine.IDDocument{Type: engine.IDCartaIdentitaEl, Number: "CA00000AA"}
+
 type fixture struct {
 	eng    *engine.Engine
 	emb    *setup.Env
@@ -46,7 +49,7 @@ func newFixture(t *testing.T, publicURL string) *fixture {
 func TestIssueUsesInjectedClockAndRecords(t *testing.T) {
 	f := newFixture(t, "https://certificati.example.it/")
 	ctx := context.Background()
-	iss, err := f.eng.Issue(ctx, engine.Request{Type: "8", Subject: f.people[0].FiscalCode, Requester: "t", Channel: "test"})
+	iss, err := f.eng.Issue(ctx, engine.Request{Type: "8", Subject: f.people[0].FiscalCode, Requester: "t", Channel: engine.ChannelCounter, Operator: "t", IDDocument: testIDDocument})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +90,7 @@ func TestIssueRejects(t *testing.T) {
 		{"absent subject", "residenza", "RSSMRA85T10A562S", errs.SubjectNotFound},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := f.eng.Issue(ctx, engine.Request{Type: tc.typ, Subject: tc.subject, Requester: "t", Channel: "t"})
+			_, err := f.eng.Issue(ctx, engine.Request{Type: tc.typ, Subject: tc.subject, Requester: "t", Channel: engine.ChannelCounter, Operator: "t", IDDocument: testIDDocument})
 			if errs.KindOf(err) != tc.kind {
 				t.Fatalf("got %v, want kind %v", err, tc.kind)
 			}
@@ -122,7 +125,7 @@ func TestIssueRefusesUnprintableName(t *testing.T) {
 	if err := f.emb.Store.PutHouseholds(ctx, []registry.Household{h}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = f.eng.Issue(ctx, engine.Request{Type: "residenza", Subject: p.FiscalCode, Requester: "t", Channel: "t"})
+	_, err = f.eng.Issue(ctx, engine.Request{Type: "residenza", Subject: p.FiscalCode, Requester: "t", Channel: engine.ChannelCounter, Operator: "t", IDDocument: testIDDocument})
 	if errs.KindOf(err) != errs.NotCertifiable {
 		t.Fatalf("got %v, want not-certifiable", err)
 	}
@@ -143,7 +146,7 @@ func TestIssueBilingual(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	iss, err := eng.Issue(ctx, engine.Request{Type: "residenza", Subject: f.people[0].FiscalCode, Requester: "t", Channel: "t", Languages: "it-de"})
+	iss, err := eng.Issue(ctx, engine.Request{Type: "residenza", Subject: f.people[0].FiscalCode, Requester: "t", Channel: engine.ChannelCounter, Operator: "t", IDDocument: testIDDocument, Languages: "it-de"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,18 +163,18 @@ func TestIssueBilingual(t *testing.T) {
 	// The same comune still issues Italian certificates, and refuses a
 	// language it does not have.
 	for _, langs := range []string{"", "it", " IT "} {
-		if _, err := eng.Issue(ctx, engine.Request{Type: "residenza", Subject: f.people[0].FiscalCode, Requester: "t", Channel: "t", Languages: langs}); err != nil {
+		if _, err := eng.Issue(ctx, engine.Request{Type: "residenza", Subject: f.people[0].FiscalCode, Requester: "t", Channel: engine.ChannelCounter, Operator: "t", IDDocument: testIDDocument, Languages: langs}); err != nil {
 			t.Errorf("languages %q: %v", langs, err)
 		}
 	}
-	_, err = eng.Issue(ctx, engine.Request{Type: "residenza", Subject: f.people[0].FiscalCode, Requester: "t", Channel: "t", Languages: "it-fr"})
+	_, err = eng.Issue(ctx, engine.Request{Type: "residenza", Subject: f.people[0].FiscalCode, Requester: "t", Channel: engine.ChannelCounter, Operator: "t", IDDocument: testIDDocument, Languages: "it-fr"})
 	if errs.KindOf(err) != errs.InvalidRequest || !strings.Contains(err.Error(), `"it-de"`) {
 		t.Errorf("it-fr in Bolzano: %v", err)
 	}
 	// A contestuale certificate is Italian only: a clear refusal, not a
 	// rendering failure.
 	_, err = eng.Issue(ctx, engine.Request{Type: "residenza", Also: []string{"cittadinanza"}, Subject: f.people[0].FiscalCode,
-		Requester: "t", Channel: "t", Languages: "it-de"})
+		Requester: "t", Channel: engine.ChannelCounter, Operator: "t", IDDocument: testIDDocument, Languages: "it-de"})
 	if errs.KindOf(err) != errs.InvalidRequest {
 		t.Errorf("bilingual contestuale: %v", err)
 	}
@@ -189,7 +192,7 @@ func TestIssueRefusesLanguage(t *testing.T) {
 		{"en", "unsupported language"},
 		{"it-de-fr", "unsupported language"},
 	} {
-		_, err := f.eng.Issue(ctx, engine.Request{Type: "residenza", Subject: f.people[0].FiscalCode, Requester: "t", Channel: "t", Languages: tc.langs})
+		_, err := f.eng.Issue(ctx, engine.Request{Type: "residenza", Subject: f.people[0].FiscalCode, Requester: "t", Channel: engine.ChannelCounter, Operator: "t", IDDocument: testIDDocument, Languages: tc.langs})
 		if errs.KindOf(err) != errs.InvalidRequest || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: got %v, want invalid request %q", tc.langs, err, tc.want)
 		}

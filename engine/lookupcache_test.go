@@ -13,11 +13,11 @@ func TestLookupCache(t *testing.T) {
 	f := newFixture(t, "https://certificati.example.it")
 	f.now = time.Now().UTC()
 	ctx := context.Background()
-	iss, err := f.eng.Issue(ctx, engine.Request{Type: "residenza", Subject: f.people[0].FiscalCode, Requester: "t", Channel: "test"})
+	iss, err := f.eng.Issue(ctx, engine.Request{Type: "residenza", Subject: f.people[0].FiscalCode, Requester: "t", Channel: engine.ChannelCounter, Operator: "t", IDDocument: testIDDocument})
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, err := f.eng.Issue(ctx, engine.Request{Type: "residenza", Subject: f.people[1].FiscalCode, Requester: "t", Channel: "test"})
+	other, err := f.eng.Issue(ctx, engine.Request{Type: "residenza", Subject: f.people[1].FiscalCode, Requester: "t", Channel: engine.ChannelCounter, Operator: "t", IDDocument: testIDDocument})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -56,7 +56,7 @@ func TestObserver(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rec.obs = nil
-			_, err := eng.Issue(ctx, engine.Request{Type: tc.typ, Subject: tc.subject, Requester: "t", Channel: "test"})
+			_, err := eng.Issue(ctx, engine.Request{Type: tc.typ, Subject: tc.subject, Requester: "t", Channel: engine.ChannelCounter, Operator: "t", IDDocument: testIDDocument})
 			if len(rec.obs) != 1 {
 				t.Fatalf("%d observations", len(rec.obs))
 			}

@@ -47,7 +47,7 @@ func TestIssuedSealAgreesWithLedger(t *testing.T) {
 	f.now = time.Now().UTC() // inside the demo seal certificate's validity
 	ctx := context.Background()
 	per := f.people[0]
-	iss, err := f.eng.Issue(ctx, engine.Request{Type: "residenza", Also: []string{"cittadinanza"}, Subject: per.FiscalCode, Requester: "t", Channel: "test"})
+	iss, err := f.eng.Issue(ctx, engine.Request{Type: "residenza", Also: []string{"cittadinanza"}, Subject: per.FiscalCode, Requester: "t", Channel: engine.ChannelCounter, Operator: "t", IDDocument: testIDDocument})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,11 +78,11 @@ func TestCheckSealProblems(t *testing.T) {
 	f := newFixture(t, "https://certificati.example.it")
 	f.now = time.Now().UTC() // inside the demo seal certificate's validity
 	ctx := context.Background()
-	a, err := f.eng.Issue(ctx, engine.Request{Type: "residenza", Subject: f.people[0].FiscalCode, Requester: "t", Channel: "test"})
+	a, err := f.eng.Issue(ctx, engine.Request{Type: "residenza", Subject: f.people[0].FiscalCode, Requester: "t", Channel: engine.ChannelCounter, Operator: "t", IDDocument: testIDDocument})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := f.eng.Issue(ctx, engine.Request{Type: "stato_civile", Subject: f.people[1].FiscalCode, Requester: "t", Channel: "test"})
+	b, err := f.eng.Issue(ctx, engine.Request{Type: "stato_civile", Subject: f.people[1].FiscalCode, Requester: "t", Channel: engine.ChannelCounter, Operator: "t", IDDocument: testIDDocument})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,11 +139,11 @@ func TestRevokeShowsInSealCheck(t *testing.T) {
 	f := newFixture(t, "https://certificati.example.it")
 	f.now = time.Now().UTC() // inside the demo seal certificate's validity
 	ctx := context.Background()
-	a, err := f.eng.Issue(ctx, engine.Request{Type: "residenza", Subject: f.people[0].FiscalCode, Requester: "t", Channel: "test"})
+	a, err := f.eng.Issue(ctx, engine.Request{Type: "residenza", Subject: f.people[0].FiscalCode, Requester: "t", Channel: engine.ChannelCounter, Operator: "t", IDDocument: testIDDocument})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := f.eng.Issue(ctx, engine.Request{Type: "residenza", Subject: f.people[0].FiscalCode, Requester: "t", Channel: "test"})
+	b, err := f.eng.Issue(ctx, engine.Request{Type: "residenza", Subject: f.people[0].FiscalCode, Requester: "t", Channel: engine.ChannelCounter, Operator: "t", IDDocument: testIDDocument})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +182,7 @@ func TestCheckSealExpiresAfterCaching(t *testing.T) {
 	f := newFixture(t, "https://certificati.example.it")
 	f.now = time.Now().UTC()
 	ctx := context.Background()
-	iss, err := f.eng.Issue(ctx, engine.Request{Type: "residenza", Subject: f.people[0].FiscalCode, Requester: "t", Channel: "test"})
+	iss, err := f.eng.Issue(ctx, engine.Request{Type: "residenza", Subject: f.people[0].FiscalCode, Requester: "t", Channel: engine.ChannelCounter, Operator: "t", IDDocument: testIDDocument})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -167,7 +167,7 @@ mapfile -t subjects <"$work/subjects"
 : >"$work/codes"
 for ((n = 0; n < CERTS; n++)); do
 	cf=${subjects[n % ${#subjects[@]}]}
-	body=$(printf '{"type":"residenza","subject":"%s","bollo":{"paid":{"marca":"%014d"}}}' "$cf" "$((n + 1))")
+	body=$(printf '{"type":"residenza","subject":"%s","bollo":{"paid":{"marca":"%014d"}},"channel":"online","requester":"%s"}' "$cf" "$((n + 1))" "$cf")
 	resp=$(curl -sS -X POST "$base/api/v1/certificates" -H "Authorization: Bearer $key" \
 		-H 'Content-Type: application/json' -H 'Accept: application/json' -d "$body" -w '\n%{http_code}')
 	[[ ${resp##*$'\n'} == 201 ]] || die "issuing for subject #$n failed: $resp"

@@ -104,7 +104,7 @@ func newServer(b *testing.B) (http.Handler, []string) {
 	}
 	var list []string
 	for n := range codes {
-		body := fmt.Sprintf(`{"type":"residenza","subject":%q,"bollo":{"paid":{"marca":"%014d"}}}`, people[n%len(people)].FiscalCode, n+1)
+		body := fmt.Sprintf(`{"type":"residenza","subject":%q,"bollo":{"paid":{"marca":"%014d"}},"channel":"online","requester":%q}`, people[n%len(people)].FiscalCode, n+1, people[n%len(people)].FiscalCode)
 		r := httptest.NewRequest(http.MethodPost, "/api/v1/certificates", strings.NewReader(body))
 		r.Header.Set("Authorization", "Bearer "+key)
 		r.Header.Set("Content-Type", "application/json")

@@ -21,7 +21,7 @@ func TestCLIAuditVerify(t *testing.T) {
 	cf := strings.Fields(list)[0]
 	for i := range 3 {
 		pdf := filepath.Join(t.TempDir(), "c.pdf")
-		if _, errs, code := runCLI(t, "issue", "--data", data, "--type", "residenza", "--subject", cf, "--out", pdf); code != 0 {
+		if _, errs, code := runCLI(t, "issue", "--id-document", "cie:CA00000AA", "--data", data, "--type", "residenza", "--subject", cf, "--out", pdf); code != 0 {
 			t.Fatalf("issue %d: %s", i, errs)
 		}
 	}

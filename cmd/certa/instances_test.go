@@ -190,10 +190,10 @@ func TestTwoInstancesShareOnePostgres(t *testing.T) {
 	}
 }
 
-// issueBody is an online-channel residence request for subject.
+// issueBody is an online-channel residence request by subject for themself.
 func issueBody(subject string) map[string]any {
 	return map[string]any{
-		"type": "residenza", "subject": subject,
+		"type": "residenza", "subject": subject, "channel": "online", "requester": subject,
 		"bollo": map[string]any{"paid": map[string]any{"marca": "01234567890123"}},
 	}
 }

@@ -56,7 +56,7 @@ const usage = `usage: certa <command> [flags]
 
 commands:
   serve            run the HTTP API and the public verification pages
-  issue            issue one certificate: --type T --subject CF --out FILE [--language it-de|it-fr|it-sl]
+  issue            issue one certificate at the counter: --type T --subject CF --id-document TYPE:NUMBER --out FILE [--operator NAME] [--language it-de|it-fr|it-sl]
   verify FILE      verify a certificate PDF (exit 0 valid; 1 invalid, revoked, expired or not certa's; 2 unknown, indeterminate or error)
   verify --qr TEXT verify a scanned QR code's seal offline: [--trust-list FILE] [--revocations FILE]
   revoke CODE      revoke a certificate: --reason issued-in-error|data-changed|replaced|other [--replaced-by CODE]
@@ -345,11 +345,20 @@ func issue(args []string, stdout, stderr io.Writer) error {
 	atFlag := fs.String("at", "", "for storico_residenza_data: the past date it refers to, YYYY-MM-DD")
 	also := fs.String("also", "", "further types for one contestuale certificate, comma-separated")
 	language := fs.String("language", "it", `document languages: "it", or "it-de", "it-fr", "it-sl" for a bilingual certificate where the comune has that second official language`)
+	operator := fs.String("operator", "", "who issues at the counter (recorded in the ledger); default: cli:$USER")
+	idDoc := fs.String("id-document", "", "identification document shown by the person asking, TYPE:NUMBER (docs/authorization.md), e.g. cie:CA00000AA")
 	if err := config.Parse(fs, args, &common); err != nil {
 		return err
 	}
-	if *typ == "" || *subject == "" || *out == "" {
-		return errors.New("issue needs --type, --subject and --out")
+	if *typ == "" || *subject == "" || *out == "" || *idDoc == "" {
+		return errors.New("issue needs --type, --subject, --id-document and --out")
+	}
+	doc, err := engine.ParseIDDocument(*idDoc)
+	if err != nil {
+		return fmt.Errorf("--id-document: %w", err)
+	}
+	if *operator == "" {
+		*operator = "cli:" + os.Getenv("USER")
 	}
 	var at time.Time
 	if *atFlag != "" {
@@ -367,7 +376,8 @@ func issue(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer st.env.Close()
-	iss, err := st.engine.Issue(ctx, engine.Request{Type: *typ, Subject: *subject, Requester: "cli", Channel: "cli", At: at, Also: splitList(*also), Languages: *language})
+	iss, err := st.engine.Issue(ctx, engine.Request{Type: *typ, Subject: *subject, Requester: "cli", Channel: engine.ChannelCounter,
+		Operator: *operator, IDDocument: doc, At: at, Also: splitList(*also), Languages: *language})
 	if err != nil {
 		return err
 	}

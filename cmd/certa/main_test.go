@@ -45,16 +45,16 @@ func TestCLIEndToEnd(t *testing.T) {
 	}
 
 	pdf := filepath.Join(t.TempDir(), "c.pdf")
-	out, errs, code = runCLI(t, "issue", "--data", data, "--type", "residenza", "--subject", cf, "--out", pdf)
+	out, errs, code = runCLI(t, "issue", "--id-document", "cie:CA00000AA", "--data", data, "--type", "residenza", "--subject", cf, "--out", pdf)
 	if code != 0 || !strings.Contains(out, "issued residenza") {
 		t.Fatalf("issue: %d %s %s", code, out, errs)
 	}
 	// Refuses to overwrite.
-	if _, _, code := runCLI(t, "issue", "--data", data, "--type", "residenza", "--subject", cf, "--out", pdf); code == 0 {
+	if _, _, code := runCLI(t, "issue", "--id-document", "cie:CA00000AA", "--data", data, "--type", "residenza", "--subject", cf, "--out", pdf); code == 0 {
 		t.Fatal("issue overwrote an existing file")
 	}
 	// The demo comune, Lodi, issues in Italian only.
-	if _, errs, code := runCLI(t, "issue", "--data", data, "--type", "residenza", "--subject", cf, "--out", filepath.Join(t.TempDir(), "de.pdf"), "--language", "it-de"); code == 0 || !strings.Contains(errs, "no second official language") {
+	if _, errs, code := runCLI(t, "issue", "--id-document", "cie:CA00000AA", "--data", data, "--type", "residenza", "--subject", cf, "--out", filepath.Join(t.TempDir(), "de.pdf"), "--language", "it-de"); code == 0 || !strings.Contains(errs, "no second official language") {
 		t.Fatalf("issue --language it-de in Lodi: %d %s", code, errs)
 	}
 
@@ -93,8 +93,8 @@ func TestCLIUsageErrors(t *testing.T) {
 		{"bad max upload", []string{"serve", "--max-upload", "12"}, "between 1024"},
 		{"registry without list", []string{"registry"}, "registry list"},
 		{"keys without subcommand", []string{"keys"}, "generate, csr, demo-ca or show"},
-		{"seal chain without key", []string{"issue", "--data", tmp, "--type", "residenza", "--subject", "X", "--out", "/dev/null", "--seal-chain", "c.pem"}, "--seal-chain needs --seal-key"},
-		{"unknown signature level", []string{"issue", "--data", tmp, "--type", "residenza", "--subject", "X", "--out", "/dev/null", "--signature-level", "B-X"}, "B-B, B-T or B-LT"},
+		{"seal chain without key", []string{"issue", "--id-document", "cie:CA00000AA", "--data", tmp, "--type", "residenza", "--subject", "X", "--out", "/dev/null", "--seal-chain", "c.pem"}, "--seal-chain needs --seal-key"},
+		{"unknown signature level", []string{"issue", "--id-document", "cie:CA00000AA", "--data", tmp, "--type", "residenza", "--subject", "X", "--out", "/dev/null", "--signature-level", "B-X"}, "B-B, B-T or B-LT"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, errs, code := runCLI(t, tc.args...)
@@ -140,7 +140,7 @@ func TestCLIOnPostgres(t *testing.T) {
 	out, _, _ := runCLI(t, "registry", "list", "--data", data, "--database-url", db, "--limit", "1", "--certifiable")
 	cf := strings.Fields(out)[0]
 	pdf := filepath.Join(t.TempDir(), "c.pdf")
-	if out, errs, code := runCLI(t, "issue", "--data", data, "--database-url", db, "--type", "stato_famiglia", "--subject", cf, "--out", pdf); code != 0 {
+	if out, errs, code := runCLI(t, "issue", "--id-document", "cie:CA00000AA", "--data", data, "--database-url", db, "--type", "stato_famiglia", "--subject", cf, "--out", pdf); code != 0 {
 		t.Fatalf("issue: %d %s %s", code, out, errs)
 	}
 	if out, _, code := runCLI(t, "verify", "--data", data, "--database-url", db, pdf); code != 0 || !strings.Contains(out, "verdict: valid") {
@@ -289,7 +289,7 @@ func TestCLISealRevokeAndLists(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	issue := func(cf string) (string, string) {
 		pdf := filepath.Join(t.TempDir(), "c.pdf")
-		out, errs, code := runCLI(t, "issue", "--data", data, "--type", "residenza", "--subject", cf, "--out", pdf)
+		out, errs, code := runCLI(t, "issue", "--id-document", "cie:CA00000AA", "--data", data, "--type", "residenza", "--subject", cf, "--out", pdf)
 		if code != 0 {
 			t.Fatalf("issue: %d %s", code, errs)
 		}

@@ -85,7 +85,7 @@ func TestServeGracefulShutdown(t *testing.T) {
 	addr := waitLog("certa serving")["addr"].(string)
 	base := "http://" + addr
 	body := func(typ string) string {
-		return fmt.Sprintf(`{"type":%q,"subject":%q,"bollo":{"exempt":{"code":7}}}`, typ, cf)
+		return fmt.Sprintf(`{"type":%q,"subject":%q,"bollo":{"exempt":{"code":7}},"channel":"online","requester":%q}`, typ, cf, cf)
 	}
 	post := func(b string) (*http.Response, error) {
 		req, _ := http.NewRequest("POST", base+"/api/v1/certificates", strings.NewReader(b))

@@ -123,7 +123,7 @@ func (e *clientsEnv) do(method, path, key string, body []byte, cert *tls.Certifi
 }
 
 func (e *clientsEnv) issue(key, subject string, cert *tls.Certificate) (*http.Response, []byte) {
-	body, _ := json.Marshal(map[string]any{"type": "residenza", "subject": subject, "bollo": paidBollo})
+	body, _ := json.Marshal(map[string]any{"type": "residenza", "subject": subject, "bollo": paidBollo, "channel": "online", "requester": subject})
 	return e.do("POST", "/api/v1/certificates", key, body, cert)
 }
 
@@ -242,13 +242,13 @@ func TestClientDailyQuota(t *testing.T) {
 	e := newClientsEnv(t, 0)
 	key := e.create(apiclient.Record{ID: "quota", Scopes: apiclient.Scopes{apiclient.ScopeIssue}, DailyQuota: 2})
 	// Refused requests do not use the quota.
-	resp, body := e.issue(key, "RSSMRA80A01F205Y", nil)
-	checkProblem(t, resp, body, 422, "invalid-fiscal-code")
+	resp, body := e.issue(key, "RSSMRA80A01F205X", nil) // not in the registry
+	checkProblem(t, resp, body, 404, "subject-not-found")
 	resp, body = e.do("POST", "/api/v1/certificates", key, []byte(`{"type":`), nil)
 	checkProblem(t, resp, body, 400, "invalid-request")
 	// A replayed idempotent request returns a certificate issued already:
 	// it does not use the quota again.
-	issueBody, _ := json.Marshal(map[string]any{"type": "residenza", "subject": e.subject, "bollo": paidBollo})
+	issueBody, _ := json.Marshal(map[string]any{"type": "residenza", "subject": e.subject, "bollo": paidBollo, "channel": "online", "requester": e.subject})
 	for i := range 2 {
 		resp, body := e.do("POST", "/api/v1/certificates", key, issueBody, nil, "Idempotency-Key", "quota-retry-1")
 		if resp.StatusCode != 201 || (resp.Header.Get(httpapi.ReplayedHeader) == "true") != (i == 1) {

@@ -30,7 +30,7 @@ func withReaders(cfg *httpapi.Config, emb *setup.Env) {
 }
 
 func (e *env) issueKeyed(subject, key, accept string, body ...string) (*http.Response, []byte) {
-	b, _ := json.Marshal(map[string]any{"type": "residenza", "subject": subject, "bollo": paidBollo})
+	b, _ := json.Marshal(map[string]any{"type": "residenza", "subject": subject, "bollo": paidBollo, "channel": "online", "requester": subject})
 	if len(body) > 0 {
 		b = []byte(body[0])
 	}
@@ -64,7 +64,7 @@ func TestIdempotencyKeyAPI(t *testing.T) {
 		t.Fatalf("JSON retry: %+v", meta)
 	}
 
-	other, _ := json.Marshal(map[string]any{"type": "residenza", "subject": e.people[1].FiscalCode, "bollo": paidBollo})
+	other, _ := json.Marshal(map[string]any{"type": "residenza", "subject": e.people[1].FiscalCode, "bollo": paidBollo, "channel": "online", "requester": e.people[1].FiscalCode})
 	tests := []struct {
 		name, key, body string
 		status          int
@@ -89,7 +89,7 @@ func TestIdempotencyKeyAPI(t *testing.T) {
 		})
 	}
 	// Two keys in one request.
-	b, _ := json.Marshal(map[string]any{"type": "residenza", "subject": cf, "bollo": paidBollo})
+	b, _ := json.Marshal(map[string]any{"type": "residenza", "subject": cf, "bollo": paidBollo, "channel": "online", "requester": cf})
 	req, _ := http.NewRequest("POST", e.url+"/api/v1/certificates", bytes.NewReader(b))
 	req.Header.Set("Authorization", "Bearer "+e.key)
 	req.Header.Set("Content-Type", "application/json")

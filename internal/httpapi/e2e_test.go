@@ -124,10 +124,19 @@ func (e *env) do(method, path string, body io.Reader, headers ...string) (*http.
 // paidBollo is a stamp duty paid with a contrassegno telematico.
 var paidBollo = json.RawMessage(`{"paid":{"marca":"01234567890123"}}`)
 
-const bolloJSON = `,"bollo":{"paid":{"marca":"01234567890123"}}`
+const paidJSON = `,"bollo":{"paid":{"marca":"01234567890123"}}`
+
+// counterJSON puts a request on the counter channel (the demo key may).
+const counterJSON = `,"channel":"counter","operator":"sportello-1","id_document":{"type":"cie","number":"CA00000AA"}`
+
+// bolloJSON is a paid stamp duty on the counter channel.
+const bolloJSON = paidJSON + counterJSON
+
+// onlineJSON puts a request on the online channel, for citizen cf.
+func onlineJSON(cf string) string { return `,"channel":"online","requester":"` + cf + `"` }
 
 func (e *env) issue(typ, subject, accept string) (*http.Response, []byte) {
-	body, _ := json.Marshal(map[string]any{"type": typ, "subject": subject, "bollo": paidBollo})
+	body, _ := json.Marshal(map[string]any{"type": typ, "subject": subject, "bollo": paidBollo, "channel": "online", "requester": subject})
 	return e.do("POST", "/api/v1/certificates", bytes.NewReader(body),
 		"Authorization", "Bearer "+e.key, "Content-Type", "application/json", "Accept", accept)
 }
@@ -305,12 +314,12 @@ func TestIssueJSON(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(body), raw["sha256"].(string)) {
 		t.Fatalf("GET Location: %d %s", resp.StatusCode, body)
 	}
-	// The ledger holds subject, requester and channel.
+	// The ledger holds subject, requester, channel and the citizen.
 	rec, err := e.emb.Store.ByCode(context.Background(), code)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rec.Subject != p.FiscalCode || rec.Requester != setup.DemoClientID || rec.Channel != "api" || hex.EncodeToString(rec.SHA256[:]) != raw["sha256"] {
+	if rec.Subject != p.FiscalCode || rec.Requester != setup.DemoClientID || rec.Channel != "online" || rec.Citizen != p.FiscalCode || hex.EncodeToString(rec.SHA256[:]) != raw["sha256"] {
 		t.Fatalf("ledger record %+v", rec)
 	}
 }
@@ -380,9 +389,9 @@ func TestBadInput(t *testing.T) {
 		{"unknown route", "GET", "/nope", ``, nil, 404, "not-found"},
 		{"unknown certificate", "GET", "/api/v1/certificates/ABCD-EFGH-JKMN-PQRS", ``, auth, 404, "not-found"},
 		{"wrong method", "DELETE", "/api/v1/certificates", ``, auth, 400, "invalid-request"},
-		{"no bollo", "POST", "/api/v1/certificates", `{"type":"residenza","subject":"` + good + `"}`, auth, 400, "invalid-request"},
-		{"bad marca", "POST", "/api/v1/certificates", `{"type":"residenza","subject":"` + good + `","bollo":{"paid":{"marca":"123"}}}`, auth, 400, "invalid-request"},
-		{"unknown bollo member", "POST", "/api/v1/certificates", `{"type":"residenza","subject":"` + good + `","bollo":{"cash":{}}}`, auth, 400, "invalid-request"},
+		{"no bollo", "POST", "/api/v1/certificates", `{"type":"residenza","subject":"` + good + `"` + onlineJSON(good) + `}`, auth, 400, "invalid-request"},
+		{"bad marca", "POST", "/api/v1/certificates", `{"type":"residenza","subject":"` + good + `","bollo":{"paid":{"marca":"123"}}` + onlineJSON(good) + `}`, auth, 400, "invalid-request"},
+		{"unknown bollo member", "POST", "/api/v1/certificates", `{"type":"residenza","subject":"` + good + `","bollo":{"cash":{}}` + onlineJSON(good) + `}`, auth, 400, "invalid-request"},
 		{"judicial use without exemption", "POST", "/api/v1/certificates", `{"type":"residenza","subject":"` + good + `","use":"judicial"` + bolloJSON + `}`, auth, 400, "invalid-request"},
 		{"unknown use", "POST", "/api/v1/certificates", `{"type":"residenza","subject":"` + good + `","use":"shopping"` + bolloJSON + `}`, auth, 400, "invalid-request"},
 	} {

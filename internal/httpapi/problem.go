@@ -74,6 +74,14 @@ func problemFor(err error) Problem {
 	if k != errs.Internal {
 		p.Detail = errs.PublicOf(err)
 	}
+	if k == errs.Forbidden {
+		// A refusal by an access rule (engine/authz.go) has its subtype.
+		if slug, title := errs.RuleOf(err); slug != "" && title != "" {
+			if _, ok := engine.AccessRuleBySlug(slug); ok {
+				p.Type, p.Title = accessProblemType(slug), title
+			}
+		}
+	}
 	if k == errs.NotCertifiable {
 		// Only a known rule gets a subtype: its type URL is documented.
 		if slug, title := errs.RuleOf(err); slug != "" && title != "" {
@@ -89,6 +97,26 @@ func problemFor(err error) Problem {
 // with the given slug.
 func ruleProblemType(slug string) string {
 	return ProblemTypeBase + errs.NotCertifiable.String() + "/" + slug
+}
+
+func accessProblemType(slug string) string {
+	return ProblemTypeBase + errs.Forbidden.String() + "/" + slug
+}
+
+// accessProblemDoc documents the problem subtype of one access rule at its
+// URI, /problems/forbidden/{rule}: the English title and the reason in
+// Italian.
+func (s *Server) accessProblemDoc(w http.ResponseWriter, r *http.Request) {
+	rule, ok := engine.AccessRuleBySlug(chi.URLParam(r, "rule"))
+	if !ok {
+		s.writeProblem(w, r, errs.New(errs.NotFound, "no such problem type"))
+		return
+	}
+	spec := problemSpec[errs.Forbidden]
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	fmt.Fprintf(w, "%s\n\n%s (HTTP %d).\nA case of %s%s: %s.\n\nMotivo: %s.\n\nSee docs/authorization.md and README.md, section \"Errors\".\n",
+		accessProblemType(rule.Slug()), rule.Title(), spec.status,
+		ProblemTypeBase, errs.Forbidden, spec.title, rule.Detail())
 }
 
 // ruleProblemDoc documents the problem subtype of one issuance rule at its

@@ -36,7 +36,7 @@ func TestRequestID(t *testing.T) {
 				headers = []string{"X-Request-Id", tc.sent}
 			}
 			// An unknown type: a problem document and a log line.
-			body := `{"type":"nope","subject":"RSSMRA80A01F205X","bollo":{"exempt":{"code":7}}}`
+			body := `{"type":"nope","subject":"RSSMRA80A01F205X","bollo":{"exempt":{"code":7}}` + counterJSON + `}`
 			resp, b := e.do("POST", "/api/v1/certificates", strings.NewReader(body),
 				append(headers, "Authorization", "Bearer "+e.key, "Content-Type", "application/json")...)
 			id := resp.Header.Get("X-Request-Id")

@@ -117,7 +117,7 @@ func New(cfg Config) (*Server, error) {
 	for _, set := range []struct {
 		m      map[string]string
 		scopes apiclient.Scopes
-	}{{cfg.APIKeys, apiclient.Scopes{apiclient.ScopeIssue, apiclient.ScopeRead}}, {cfg.AdminKeys, apiclient.Scopes{apiclient.ScopeAdmin}}} {
+	}{{cfg.APIKeys, apiclient.Scopes{apiclient.ScopeIssue, apiclient.ScopeIssueAnySubject, apiclient.ScopeRead}}, {cfg.AdminKeys, apiclient.Scopes{apiclient.ScopeAdmin}}} {
 		for h, id := range set.m {
 			b, err := hex.DecodeString(h)
 			if err != nil || len(b) != 32 {
@@ -216,6 +216,7 @@ func (s *Server) Handler() http.Handler {
 	r.Get(RevocationsPath, s.revocationList)
 	r.Get(ProblemTypeBase+"{slug}", s.problemDoc)
 	r.Get(ProblemTypeBase+errs.NotCertifiable.String()+"/{rule}", s.ruleProblemDoc)
+	r.Get(ProblemTypeBase+errs.Forbidden.String()+"/{rule}", s.accessProblemDoc)
 	return r
 }
 
@@ -286,6 +287,32 @@ type issueRequest struct {
 	Language string `json:"language"`
 	// Also are further types for one contestuale certificate.
 	Also []string `json:"also"`
+	// Channel is "online" (Requester is the citizen the portal acts for)
+	// or "counter" (Operator and IDDocument are recorded); see
+	// docs/authorization.md.
+	Channel    string          `json:"channel"`
+	Requester  string          `json:"requester"`
+	Operator   string          `json:"operator"`
+	IDDocument *idDocumentJSON `json:"id_document"`
+}
+
+// idDocumentJSON is the identification document shown at the counter.
+type idDocumentJSON struct {
+	Type   string `json:"type"`
+	Number string `json:"number"`
+}
+
+// engineRequest maps the body to the engine's request for client.
+func (req issueRequest) engineRequest(client, idempotencyKey string) engine.Request {
+	out := engine.Request{
+		Type: req.Type, Subject: req.Subject, Requester: client, Channel: req.Channel,
+		Citizen: req.Requester, Operator: req.Operator,
+		Bollo: req.Bollo, Use: req.Use, Also: req.Also, Languages: req.Language, IdempotencyKey: idempotencyKey,
+	}
+	if req.IDDocument != nil {
+		out.IDDocument = engine.IDDocument{Type: engine.IDDocumentType(req.IDDocument.Type), Number: req.IDDocument.Number}
+	}
+	return out
 }
 
 // issueResponse is the JSON answer to an issuance.
@@ -324,10 +351,11 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
-	iss, err := s.engine.Issue(r.Context(), engine.Request{
-		Type: req.Type, Subject: req.Subject, Requester: clientFrom(r.Context()), Channel: engine.ChannelAPI,
-		Bollo: req.Bollo, Use: req.Use, Also: req.Also, Languages: req.Language, IdempotencyKey: key,
-	})
+	if req.Channel == engine.ChannelCounter && !clientOf(r.Context()).Has(apiclient.ScopeIssueAnySubject) {
+		s.writeProblem(w, r, engine.CounterScopeError())
+		return
+	}
+	iss, err := s.engine.Issue(r.Context(), req.engineRequest(clientFrom(r.Context()), key))
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return

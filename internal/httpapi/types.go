@@ -14,7 +14,7 @@ type typeInfo struct {
 	Certifies string `json:"certifies"`
 	// ValidMonths is 0 for unlimited validity.
 	ValidMonths int `json:"valid_months"`
-	// Channels: "api" and "counter", or "counter" only.
+	// Channels: "online" and "counter", or "counter" only.
 	Channels []string `json:"channels"`
 }
 
@@ -22,7 +22,7 @@ type typeInfo struct {
 func (s *Server) types(w http.ResponseWriter, r *http.Request) {
 	var out []typeInfo
 	for _, t := range templates.Types() {
-		ch := []string{"api", "counter"}
+		ch := []string{"online", "counter"}
 		if t.Counter {
 			ch = []string{"counter"}
 		}

@@ -38,11 +38,11 @@ func TestTypesList(t *testing.T) {
 	if c := got.Types[1]; c.Name != "morte" || strings.Join(c.Channels, ",") != "counter" || c.ValidMonths != 0 {
 		t.Errorf("morte: %+v", c)
 	}
-	if c := got.Types[7]; c.Name != "residenza" || strings.Join(c.Channels, ",") != "api,counter" || c.ValidMonths != 6 {
+	if c := got.Types[7]; c.Name != "residenza" || strings.Join(c.Channels, ",") != "online,counter" || c.ValidMonths != 6 {
 		t.Errorf("residenza: %+v", c)
 	}
 	// A counter-only type asked for through the API is refused with a problem.
-	resp, body = e.do("POST", "/api/v1/certificates", strings.NewReader(`{"type":"morte","subject":"`+e.people[0].FiscalCode+`"`+bolloJSON+`}`),
+	resp, body = e.do("POST", "/api/v1/certificates", strings.NewReader(`{"type":"morte","subject":"`+e.people[0].FiscalCode+`"`+paidJSON+onlineJSON(e.people[0].FiscalCode)+`}`),
 		"Authorization", "Bearer "+e.key, "Content-Type", "application/json")
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(body), "sportello") {
 		t.Errorf("morte through the API: %d %s", resp.StatusCode, body)

@@ -94,8 +94,16 @@ type Record struct {
 	IssuedAt  time.Time
 	ExpiresAt time.Time
 	SHA256    [32]byte // of the signed PDF as delivered
-	Requester string   // API client or operator that asked
-	Channel   string   // "api", "cli", ...
+	Requester string   // API client (or the CLI) that asked
+	Channel   string   // "online" or "counter" (older rows: "api", "cli")
+	// Citizen is the codice fiscale of the citizen an online request was
+	// made for; Operator, IDDocType and IDDocNum record who issued a
+	// counter request and the identification document shown (personal
+	// data: never log).
+	Citizen   string
+	Operator  string
+	IDDocType string
+	IDDocNum  string
 	RevokedAt time.Time
 	Revoked   bool
 	// RevokedReason is why it was revoked; empty when it is not (or was

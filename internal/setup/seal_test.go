@@ -22,6 +22,9 @@ import (
 	"certa.example/certa/verify"
 )
 
+// testIDDocument is the identification document of counter requests in tests.
+var testIDDocument = engine.IDDocument{Type: engine.IDCartaIdentitaEl, Number: "CA00000AA"}
+
 func writePEM(t *testing.T, name string, certs ...*x509.Certificate) string {
 	t.Helper()
 	var b []byte
@@ -139,7 +142,7 @@ func TestOpenPKCS11Seal(t *testing.T) {
 	if err != nil || len(people) == 0 {
 		t.Fatal("no certifiable resident", err)
 	}
-	iss, err := eng.Issue(ctx, engine.Request{Type: "residenza", Subject: people[0].FiscalCode, Requester: "test", Channel: "test"})
+	iss, err := eng.Issue(ctx, engine.Request{Type: "residenza", Subject: people[0].FiscalCode, Requester: "test", Channel: engine.ChannelCounter, Operator: "t", IDDocument: testIDDocument})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,8 +22,8 @@ const rollbackTimeout = 2 * time.Second
 const insertCert = `INSERT INTO certificates
 	(code, type, subject, holder, comune, issued_at, expires_at, sha256,
 	 requester, channel, revoked, revoked_at, revoked_reason, replaced_by,
-	 verifications)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`
+	 verifications, citizen, operator, id_doc_type, id_doc_number)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`
 
 const insertEvent = `INSERT INTO audit_events
 	(seq, at, actor, action, object, outcome, prev, hash)
@@ -63,7 +63,8 @@ func (s *Store) RecordIssue(ctx context.Context, iss store.Issuance) error {
 	case !storable(rec.IssuedAt) || !storable(rec.ExpiresAt) ||
 		(!rec.RevokedAt.IsZero() && !storable(rec.RevokedAt)):
 		return errs.New(errs.InvalidRequest, "time out of range")
-	case !validText(rec.Code, rec.Type, rec.Subject, rec.Holder, rec.Comune, rec.Requester, rec.Channel, rec.ReplacedBy):
+	case !validText(rec.Code, rec.Type, rec.Subject, rec.Holder, rec.Comune, rec.Requester, rec.Channel, rec.ReplacedBy,
+		rec.Citizen, rec.Operator, rec.IDDocType, rec.IDDocNum):
 		return errs.New(errs.InvalidRequest, "certificate fields must be UTF-8 text without NUL characters")
 	}
 	if err := rec.CheckRevocation(); err != nil {
@@ -108,7 +109,8 @@ func (s *Store) record(ctx context.Context, c *pgx.Conn, iss store.Issuance) err
 	b.Queue(insertCert, rec.Code, rec.Type, rec.Subject, rec.Holder, rec.Comune,
 		instant(rec.IssuedAt), instant(rec.ExpiresAt), rec.SHA256[:],
 		rec.Requester, rec.Channel, rec.Revoked, revokedAt,
-		string(rec.RevokedReason), rec.ReplacedBy, rec.Verifications)
+		string(rec.RevokedReason), rec.ReplacedBy, rec.Verifications,
+		rec.Citizen, rec.Operator, rec.IDDocType, rec.IDDocNum)
 	extra, err := queueDocument(b, iss, s.now())
 	if err != nil {
 		return err
@@ -221,7 +223,7 @@ func commitErr(err error) error {
 
 const certCols = `code, type, subject, holder, comune, issued_at, expires_at,
 	sha256, requester, channel, revoked, revoked_at, revoked_reason, replaced_by,
-	verifications`
+	verifications, citizen, operator, id_doc_type, id_doc_number`
 
 // ByCode returns the certificate with code, or errs.NotFound.
 func (s *Store) ByCode(ctx context.Context, code string) (ledger.Record, error) {
@@ -246,7 +248,8 @@ func scanCert(row pgx.Row) (ledger.Record, error) {
 	)
 	err := row.Scan(&r.Code, &r.Type, &r.Subject,
 		&r.Holder, &r.Comune, &r.IssuedAt, &r.ExpiresAt, &sum, &r.Requester, &r.Channel,
-		&r.Revoked, &revokedAt, &r.RevokedReason, &r.ReplacedBy, &r.Verifications)
+		&r.Revoked, &revokedAt, &r.RevokedReason, &r.ReplacedBy, &r.Verifications,
+		&r.Citizen, &r.Operator, &r.IDDocType, &r.IDDocNum)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return ledger.Record{}, errs.New(errs.NotFound, "no certificate matches")

@@ -66,7 +66,8 @@ func (s *Store) RecordIssue(ctx context.Context, iss store.Issuance) error {
 		rec.Code, rec.Type, rec.Subject, rec.Holder, rec.Comune,
 		rec.IssuedAt.UnixNano(), rec.ExpiresAt.UnixNano(), rec.SHA256[:],
 		rec.Requester, rec.Channel, rec.Revoked, revokedAt,
-		string(rec.RevokedReason), rec.ReplacedBy, rec.Verifications); err != nil {
+		string(rec.RevokedReason), rec.ReplacedBy, rec.Verifications,
+		rec.Citizen, rec.Operator, rec.IDDocType, rec.IDDocNum); err != nil {
 		switch sqliteCode(err) {
 		case sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
 			return errs.Wrap(errs.Conflict, "a certificate with this code is already recorded", err)
@@ -126,7 +127,7 @@ func (s *Store) appendEvent(ctx context.Context, tx *sql.Tx, ev audit.Event) err
 
 const certCols = `code, type, subject, holder, comune, issued_at, expires_at,
 	sha256, requester, channel, revoked, revoked_at, revoked_reason, replaced_by,
-	verifications`
+	verifications, citizen, operator, id_doc_type, id_doc_number`
 
 // ByCode returns the certificate with code, or errs.NotFound.
 func (s *Store) ByCode(ctx context.Context, code string) (ledger.Record, error) {
@@ -152,7 +153,8 @@ func scanCert(row rowScanner) (ledger.Record, error) {
 	)
 	err := row.Scan(&r.Code, &r.Type, &r.Subject,
 		&r.Holder, &r.Comune, &issued, &expires, &sum, &r.Requester, &r.Channel,
-		&r.Revoked, &revokedAt, &r.RevokedReason, &r.ReplacedBy, &r.Verifications)
+		&r.Revoked, &revokedAt, &r.RevokedReason, &r.ReplacedBy, &r.Verifications,
+		&r.Citizen, &r.Operator, &r.IDDocType, &r.IDDocNum)
 	switch {
 	case errNoRows(err):
 		return ledger.Record{}, errs.New(errs.NotFound, "no certificate matches")

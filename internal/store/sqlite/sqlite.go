@@ -212,8 +212,8 @@ func (s *Store) prepare(ctx context.Context) error {
 	if s.insertCert, err = s.w.PrepareContext(ctx, `INSERT INTO certificates
 		(code, type, subject, holder, comune, issued_at, expires_at, sha256,
 		 requester, channel, revoked, revoked_at, revoked_reason, replaced_by,
-		 verifications)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
+		 verifications, citizen, operator, id_doc_type, id_doc_number)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
 		return err
 	}
 	if s.addVerifications, err = s.w.PrepareContext(ctx, addVerificationsSQL); err != nil {

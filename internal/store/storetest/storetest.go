@@ -546,7 +546,11 @@ func testRecordRoundTrip(t *testing.T, h Harness) {
 	revoked.Verifications = 42
 	old := Cert(3) // before the Unix epoch, where truncation and division differ
 	old.IssuedAt = time.Date(1969, 12, 31, 23, 59, 59, 999999999, time.UTC)
-	for _, rec := range []ledger.Record{plain, revoked, old} {
+	online := Cert(4) // who asked is kept with the certificate
+	online.Channel, online.Citizen = "online", "BNCLRA85M41F205Z"
+	counter := Cert(5)
+	counter.Channel, counter.Operator, counter.IDDocType, counter.IDDocNum = "counter", "sportello-1", "cie", "CA00000AA"
+	for _, rec := range []ledger.Record{plain, revoked, old, online, counter} {
 		t.Run(rec.Code, func(t *testing.T) {
 			if err := s.Record(ctx, rec); err != nil {
 				t.Fatalf("Record: %v", err)
