@@ -78,7 +78,7 @@ func startInstance(t *testing.T, args ...string) *instance {
 	}
 }
 
-func (in *instance) request(t *testing.T, method, path, key string, body any) (int, []byte) {
+func (in *instance) request(t *testing.T, method, path, key string, body any, header ...string) (int, []byte) {
 	t.Helper()
 	var rd io.Reader
 	if body != nil {
@@ -97,6 +97,9 @@ func (in *instance) request(t *testing.T, method, path, key string, body any) (i
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Error(err)
@@ -109,8 +112,8 @@ func (in *instance) request(t *testing.T, method, path, key string, body any) (i
 
 // Issue 7, item 9: two `certa serve` processes on one PostgreSQL database
 // issue concurrently without conflicts: every code is unique, each process
-// serves what the other issued, and the audit chain both extend stays
-// intact.
+// serves what the other issued, one Idempotency-Key sent to both yields
+// one certificate, and the audit chain both extend stays intact.
 func TestTwoInstancesShareOnePostgres(t *testing.T) {
 	db := testutil.PostgresSchema(t)
 	data := filepath.Join(t.TempDir(), "data")
@@ -183,9 +186,29 @@ func TestTwoInstancesShareOnePostgres(t *testing.T) {
 			t.Fatalf("certificate %s from the other instance: %d %s", code, status, body)
 		}
 	}
+	// One Idempotency-Key sent to both processes at once: one certificate.
+	var idem sync.Map
+	for w := range 6 {
+		in := []*instance{a, b}[w%2]
+		wg.Go(func() {
+			status, body := in.request(t, "POST", "/api/v1/certificates", apiKey, issueBody(subjects[0]), "Idempotency-Key", "two-processes-1")
+			var got struct{ Code string }
+			if status != http.StatusCreated || json.Unmarshal(body, &got) != nil {
+				t.Errorf("idempotent issue on %s: %d %s", in.url, status, body)
+				return
+			}
+			idem.Store(got.Code, true)
+		})
+	}
+	wg.Wait()
+	n := 0
+	idem.Range(func(any, any) bool { n++; return true })
+	if n != 1 {
+		t.Fatalf("one Idempotency-Key on two processes gave %d certificates", n)
+	}
 	out, errs, code := runCLI(t, "audit", "verify", "--data", data, "--database-url", db)
 	t.Logf("%d certificates from two processes; %s", len(codes), strings.TrimSpace(out))
-	if want := fmt.Sprintf("intact: %d events", workers*each); code != 0 || !strings.Contains(out, want) {
+	if want := fmt.Sprintf("intact: %d events", workers*each+1); code != 0 || !strings.Contains(out, want) {
 		t.Fatalf("audit verify after concurrent issuance by two processes: exit %d, %q %q (want %q)", code, out, errs, want)
 	}
 }
