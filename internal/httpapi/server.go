@@ -31,7 +31,6 @@ import (
 
 	"certa.example/certa/engine"
 	"certa.example/certa/internal/apiclient"
-	"certa.example/certa/internal/bollo"
 	"certa.example/certa/internal/errs"
 	"certa.example/certa/internal/ledger"
 	"certa.example/certa/internal/ratelimit"
@@ -275,45 +274,9 @@ func (s *Server) requireScope(sc apiclient.Scope) func(http.Handler) http.Handle
 	}
 }
 
-// issueRequest is the body of POST /api/v1/certificates.
-type issueRequest struct {
-	Type    string         `json:"type"`
-	Subject string         `json:"subject"`
-	Bollo   *bollo.Request `json:"bollo"`
-	Use     bollo.Use      `json:"use"`
-	// Language is "it" (the default) or, where the comune has a second
-	// official language, "it-de", "it-fr" or "it-sl" for a bilingual
-	// certificate.
-	Language string `json:"language"`
-	// Also are further types for one contestuale certificate.
-	Also []string `json:"also"`
-	// Channel is "online" (Requester is the citizen the portal acts for)
-	// or "counter" (Operator and IDDocument are recorded); see
-	// docs/authorization.md.
-	Channel    string          `json:"channel"`
-	Requester  string          `json:"requester"`
-	Operator   string          `json:"operator"`
-	IDDocument *idDocumentJSON `json:"id_document"`
-}
-
-// idDocumentJSON is the identification document shown at the counter.
-type idDocumentJSON struct {
-	Type   string `json:"type"`
-	Number string `json:"number"`
-}
-
-// engineRequest maps the body to the engine's request for client.
-func (req issueRequest) engineRequest(client, idempotencyKey string) engine.Request {
-	out := engine.Request{
-		Type: req.Type, Subject: req.Subject, Requester: client, Channel: req.Channel,
-		Citizen: req.Requester, Operator: req.Operator,
-		Bollo: req.Bollo, Use: req.Use, Also: req.Also, Languages: req.Language, IdempotencyKey: idempotencyKey,
-	}
-	if req.IDDocument != nil {
-		out.IDDocument = engine.IDDocument{Type: engine.IDDocumentType(req.IDDocument.Type), Number: req.IDDocument.Number}
-	}
-	return out
-}
+// issueRequest is the body of POST /api/v1/certificates, read by the
+// same rules as a batch line (engine.RequestJSON).
+type issueRequest = engine.RequestJSON
 
 // issueResponse is the JSON answer to an issuance.
 type issueResponse struct {
@@ -355,7 +318,7 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, engine.CounterScopeError())
 		return
 	}
-	iss, err := s.engine.Issue(r.Context(), req.engineRequest(clientFrom(r.Context()), key))
+	iss, err := s.engine.Issue(r.Context(), req.Request(clientFrom(r.Context()), key))
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
@@ -612,22 +575,11 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxJSONBody))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		var known *errs.Error
-		if errors.As(err, &known) {
-			return known // a field's own parser said what is wrong (e.g. bollo)
-		}
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			return errs.New(errs.PayloadTooLarge, "the JSON body is too large")
 		}
-		var ute *json.UnmarshalTypeError
-		if errors.As(err, &ute) {
-			return errs.Wrap(errs.InvalidRequest, fmt.Sprintf("field %q has the wrong type", ute.Field), err)
-		}
-		if strings.HasPrefix(err.Error(), "json: unknown field") {
-			return errs.Wrap(errs.InvalidRequest, "the body has an unknown field: "+strings.TrimPrefix(err.Error(), "json: unknown field "), err)
-		}
-		return errs.Wrap(errs.InvalidRequest, "the body is not a valid JSON object", err)
+		return engine.JSONError(err)
 	}
 	if dec.More() {
 		return errs.New(errs.InvalidRequest, "the body must hold exactly one JSON object")
