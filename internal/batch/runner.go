@@ -1,0 +1,168 @@
+package batch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"certa.example/certa/engine"
+	"certa.example/certa/internal/errs"
+	"certa.example/certa/internal/store"
+)
+
+// Issuer issues one certificate; *engine.Engine is one.
+type Issuer interface {
+	Issue(ctx context.Context, req engine.Request) (engine.Issued, error)
+}
+
+// Runner works through stored batches: it claims one (store.ClaimBatch),
+// issues its pending items page by page with Workers in parallel, records
+// each page's outcomes (store.FinishItems) and completes the batch.
+//
+// Each item is issued with the idempotency key IdempotencyKey(batch, seq)
+// and the batch's client as requester, so an item issued by a runner that
+// died before recording it is replayed, not issued twice, by whichever
+// runner resumes the batch after the lease expires. An item the engine
+// refuses (a client error: invalid request, not certifiable, forbidden,
+// ...) fails on its own; a transient failure (store or signer down) stops
+// the page without recording it, and the batch is taken up again later.
+type Runner struct {
+	Store  store.Store
+	Issuer Issuer
+	// Owner names this runner in leases (unique per process).
+	Owner string
+	// Lease is how long a claim lasts; the runner renews it every third.
+	Lease time.Duration
+	// Workers issue in parallel; PageSize items are read and recorded at
+	// a time.
+	Workers, PageSize int
+	// Now is the clock for lease renewal.
+	Now func() time.Time
+	// Progress, when set, receives the batch after each recorded page.
+	Progress func(store.Batch)
+}
+
+// ErrNoBatch is RunOnce's answer when no batch is waiting.
+var ErrNoBatch = errors.New("batch: no batch to run")
+
+// RunOnce claims one batch and runs it to the end. It returns the batch
+// as last recorded, ErrNoBatch when none was waiting, or the error that
+// stopped it (the lease then lapses and the batch is resumed later).
+func (r *Runner) RunOnce(ctx context.Context) (store.Batch, error) {
+	if r.Workers <= 0 || r.PageSize <= 0 || r.Lease <= 0 || r.Owner == "" || r.Now == nil {
+		return store.Batch{}, errors.New("batch: Runner needs Owner, Lease, Workers, PageSize and Now")
+	}
+	b, ok, err := r.Store.ClaimBatch(ctx, r.Owner, r.Lease)
+	if err != nil {
+		return store.Batch{}, err
+	}
+	if !ok {
+		return store.Batch{}, ErrNoBatch
+	}
+	return r.run(ctx, b)
+}
+
+func (r *Runner) run(ctx context.Context, b store.Batch) (store.Batch, error) {
+	renewed := r.Now()
+	var after int64
+	for {
+		if r.Now().Sub(renewed) > r.Lease/3 {
+			nb, err := r.Store.RenewLease(ctx, b.ID, r.Owner, r.Lease)
+			if err != nil {
+				return b, err
+			}
+			b, renewed = nb, r.Now()
+		}
+		items, err := r.Store.PendingItems(ctx, b.ID, after, r.PageSize)
+		if err != nil {
+			return b, err
+		}
+		if len(items) == 0 {
+			return r.Store.CompleteBatch(ctx, b.ID, r.Owner)
+		}
+		results, err := r.issuePage(ctx, b, items)
+		if err != nil {
+			return b, err
+		}
+		if b, err = r.Store.FinishItems(ctx, b.ID, r.Owner, results); err != nil {
+			return b, err
+		}
+		if r.Progress != nil {
+			r.Progress(b)
+		}
+		after = items[len(items)-1].Seq
+	}
+}
+
+// issuePage issues items with r.Workers in parallel. It fails as a whole
+// on the first transient error (nothing of the page is recorded: its
+// issued items replay when the page runs again).
+func (r *Runner) issuePage(ctx context.Context, b store.Batch, items []store.BatchItem) ([]store.ItemResult, error) {
+	results := make([]store.ItemResult, len(items))
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(r.Workers, len(items)) {
+		wg.Go(func() {
+			for i := range next {
+				res, err := r.issueItem(ctx, b, items[i])
+				if err != nil {
+					cancel(err)
+					return
+				}
+				results[i] = res
+			}
+		})
+	}
+feed:
+	for i := range items {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil {
+		return nil, err
+	}
+	return results, nil
+}
+
+// issueItem issues one item; a refusal is a failed result, a transient
+// error is returned.
+func (r *Runner) issueItem(ctx context.Context, b store.Batch, it store.BatchItem) (store.ItemResult, error) {
+	req, err := engine.DecodeRequestJSON(it.Request)
+	if err == nil {
+		var iss engine.Issued
+		iss, err = r.Issuer.Issue(ctx, req.Request(b.Client, IdempotencyKey(b.ID, it.Seq)))
+		if err == nil {
+			return store.ItemResult{Seq: it.Seq, Code: iss.Code}, nil
+		}
+	}
+	if transient(err) {
+		return store.ItemResult{}, fmt.Errorf("batch %s item %d: %w", b.ID, it.Seq, err)
+	}
+	typ := "/problems/" + errs.KindOf(err).String()
+	if slug, _ := errs.RuleOf(err); slug != "" {
+		typ += "/" + slug
+	}
+	detail := errs.PublicOf(err)
+	if detail == "" {
+		detail = errs.KindOf(err).String()
+	}
+	return store.ItemResult{Seq: it.Seq, ProblemType: typ, ProblemDetail: detail}, nil
+}
+
+// transient reports whether err may pass if the item is tried again later.
+func transient(err error) bool {
+	switch errs.KindOf(err) {
+	case errs.Unavailable, errs.SigningFailed, errs.RateLimited, errs.QuotaExceeded:
+		return true
+	}
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
