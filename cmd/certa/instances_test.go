@@ -206,9 +206,47 @@ func TestTwoInstancesShareOnePostgres(t *testing.T) {
 	if n != 1 {
 		t.Fatalf("one Idempotency-Key on two processes gave %d certificates", n)
 	}
+	// A batch submitted to one process is run by the two (each claims it
+	// only while it holds the lease) and every item is issued once.
+	var jsonl strings.Builder
+	const batchItems = 40
+	for i := range batchItems {
+		line, _ := json.Marshal(issueBody(subjects[i%len(subjects)]))
+		jsonl.Write(append(line, '\n'))
+	}
+	req, _ := http.NewRequest("POST", a.url+"/api/v1/batches", strings.NewReader(jsonl.String()))
+	req.Header.Set("Authorization", "Bearer "+apiKey)
+	req.Header.Set("Content-Type", "application/x-ndjson")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sub struct{ ID string }
+	json.NewDecoder(resp.Body).Decode(&sub)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted || sub.ID == "" {
+		t.Fatalf("batch submit: %d", resp.StatusCode)
+	}
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		status, body := b.request(t, "GET", "/api/v1/batches/"+sub.ID, apiKey, nil)
+		var st struct {
+			Status         string
+			Issued, Failed int
+		}
+		json.Unmarshal(body, &st)
+		if status == http.StatusOK && st.Status == "done" {
+			if st.Issued != batchItems || st.Failed != 0 {
+				t.Fatalf("batch: %s", body)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("batch not done after 60 s: %d %s", status, body)
+		}
+	}
 	out, errs, code := runCLI(t, "audit", "verify", "--data", data, "--database-url", db)
 	t.Logf("%d certificates from two processes; %s", len(codes), strings.TrimSpace(out))
-	if want := fmt.Sprintf("intact: %d events", workers*each+1); code != 0 || !strings.Contains(out, want) {
+	if want := fmt.Sprintf("intact: %d events", workers*each+1+batchItems+2); code != 0 || !strings.Contains(out, want) {
 		t.Fatalf("audit verify after concurrent issuance by two processes: exit %d, %q %q (want %q)", code, out, errs, want)
 	}
 }

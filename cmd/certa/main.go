@@ -19,6 +19,7 @@ import (
 	"bufio"
 	"context"
 	"crypto"
+	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -27,11 +28,13 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
 
 	"certa.example/certa/engine"
+	"certa.example/certa/internal/batch"
 	"certa.example/certa/internal/civildate"
 	"certa.example/certa/internal/comuni"
 	"certa.example/certa/internal/config"
@@ -256,6 +259,7 @@ func serve(args []string, stderr io.Writer) error {
 		ClientKey:        clientKey,
 		Observer:         met,
 		Clients:          st.env.Store,
+		Batches:          st.env.Store,
 	})
 	if err != nil {
 		return err
@@ -277,6 +281,17 @@ func serve(args []string, stderr io.Writer) error {
 	flushed := make(chan struct{})
 	go func() { srv.FlushVerifications(flushCtx, time.Second); close(flushed) }()
 	defer func() { stopFlush(); <-flushed }()
+	// Batches (docs/batches.md): this process claims and runs them; one
+	// interrupted by shutdown is resumed when its lease lapses.
+	runner := &batch.Runner{Store: st.env.Store, Issuer: st.engine, Owner: batchOwner(), Lease: time.Minute,
+		Workers: 2 * runtime.GOMAXPROCS(0), PageSize: 64, Now: time.Now}
+	go runner.Loop(ctx, time.Second, func(b store.Batch, err error) {
+		if err != nil {
+			log.Warn("batch interrupted; it resumes when its lease lapses", "batch", b.ID, "err", err.Error())
+		} else {
+			log.Info("batch done", "batch", b.ID, "issued", b.Issued, "failed", b.Failed)
+		}
+	})
 	go st.engine.PurgeLoop(ctx, purgeInterval, func(res store.PurgeResult, err error) {
 		if err != nil {
 			log.Error("document purge failed", "err", err.Error())
@@ -830,4 +845,13 @@ func openInput(name string) (io.ReadCloser, int64, error) {
 		return nil, 0, err
 	}
 	return f, fi.Size(), nil
+}
+
+// batchOwner names this process in batch leases: host, pid and a random
+// part, unique even across restarts with the same pid.
+func batchOwner() string {
+	host, _ := os.Hostname()
+	var b [4]byte
+	rand.Read(b[:])
+	return fmt.Sprintf("%s/%d/%x", host, os.Getpid(), b)
 }

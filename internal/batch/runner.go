@@ -166,3 +166,24 @@ func transient(err error) bool {
 	}
 	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
+
+// Loop runs batches until ctx ends: RunOnce, and when no batch waits or a
+// batch stopped on an error, a pause of idle before trying again (an
+// interrupted batch is resumed once its lease lapses). report, when set,
+// hears each error and each batch run to its end.
+func (r *Runner) Loop(ctx context.Context, idle time.Duration, report func(store.Batch, error)) {
+	for ctx.Err() == nil {
+		b, err := r.RunOnce(ctx)
+		if errors.Is(err, ErrNoBatch) {
+			err = nil
+		} else if report != nil && ctx.Err() == nil {
+			report(b, err)
+		}
+		if err != nil || b.ID == "" {
+			select {
+			case <-ctx.Done():
+			case <-time.After(idle):
+			}
+		}
+	}
+}

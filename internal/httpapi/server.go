@@ -9,6 +9,7 @@
 package httpapi
 
 import (
+	"cmp"
 	"context"
 	"crypto"
 	"crypto/sha256"
@@ -35,6 +36,7 @@ import (
 	"certa.example/certa/internal/ledger"
 	"certa.example/certa/internal/ratelimit"
 	"certa.example/certa/internal/seal"
+	"certa.example/certa/internal/store"
 	"certa.example/certa/verify"
 )
 
@@ -77,6 +79,12 @@ type Config struct {
 	// not at all).
 	Clients        ClientStore
 	ClientCacheTTL time.Duration
+	// Batches, when set, serves /api/v1/batches (docs/batches.md): files
+	// of at most MaxBatchUpload bytes (zero: DefaultMaxBatchUpload),
+	// spooled in SpoolDir ("" is os.TempDir()).
+	Batches        store.BatchStore
+	MaxBatchUpload int64
+	SpoolDir       string
 }
 
 // Server serves certa's HTTP API and pages.
@@ -99,6 +107,9 @@ type Server struct {
 	clientKey   func(*http.Request) string
 	obs         Observer
 
+	batches     store.BatchStore
+	maxBatch    int64
+	spoolDir    string
 	clients     ClientStore
 	clientCache *clientCache
 	limiters    sync.Map // limitKey -> *ratelimit.Limiter
@@ -150,7 +161,8 @@ func New(cfg Config) (*Server, error) {
 	return &Server{engine: cfg.Engine, verifier: cfg.Verifier, log: cfg.Log, keys: keys, max: cfg.MaxUpload, loc: loc, ready: ready,
 		counts: newVerificationCounter(), sealEntries: cfg.SealCertificates, listKey: cfg.ListKey, listChain: cfg.ListChain,
 		limiter: cfg.Limiter, clientKey: cfg.ClientKey, obs: cfg.Observer,
-		clients: cfg.Clients, clientCache: newClientCache(cacheTTL)}, nil
+		clients: cfg.Clients, clientCache: newClientCache(cacheTTL),
+		batches: cfg.Batches, maxBatch: cmp.Or(cfg.MaxBatchUpload, DefaultMaxBatchUpload), spoolDir: cfg.SpoolDir}, nil
 }
 
 // HashAPIKey returns the hex SHA-256 under which an API key is stored.
@@ -200,6 +212,10 @@ func (s *Server) Handler() http.Handler {
 		r.With(s.authenticate, s.requireScope(apiclient.ScopeRead)).Get("/certificates/{code}/pdf", s.certificatePDF)
 		r.With(s.authenticate, s.requireScope(apiclient.ScopeRead)).Get("/certificates", s.listCertificates)
 		r.With(s.authenticate, s.requireScope(apiclient.ScopeRevoke)).Post("/certificates/{code}/revoke", s.revoke)
+		r.With(s.authenticate, s.requireScope(apiclient.ScopeIssue)).Post("/batches", s.createBatch)
+		r.With(s.authenticate, s.requireScope(apiclient.ScopeIssue)).Get("/batches/{id}", s.getBatch)
+		r.With(s.authenticate, s.requireScope(apiclient.ScopeIssue)).Get("/batches/{id}/result", s.batchResult)
+		r.With(s.authenticate, s.requireScope(apiclient.ScopeIssue)).Delete("/batches/{id}", s.cancelBatch)
 		r.With(limit).Post("/verify", s.verifyAPI)
 		r.Get("/types", s.types)
 	})
