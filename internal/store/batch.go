@@ -156,6 +156,10 @@ type BatchStore interface {
 	// hand one batch to two owners at once.
 	ClaimBatch(ctx context.Context, owner string, lease time.Duration) (b Batch, ok bool, err error)
 
+	// ClaimBatchID is ClaimBatch for batch id only: ok is false when id
+	// is unknown, finished, cancelled or held under an unexpired lease.
+	// `certa batch` runs its own batch with it.
+	ClaimBatchID(ctx context.Context, id, owner string, lease time.Duration) (b Batch, ok bool, err error)
 	// RenewLease extends owner's lease of batch id to the store's clock
 	// plus lease. errs.Conflict when owner does not hold it (anymore);
 	// errs.NotFound for an unknown id.

@@ -152,6 +152,28 @@ func (s *Store) ClaimBatch(ctx context.Context, owner string, lease time.Duratio
 	return b, true, nil
 }
 
+// ClaimBatchID takes batch id if it is claimable. One statement: a
+// concurrent claim waits for the row and then finds the lease taken.
+func (s *Store) ClaimBatchID(ctx context.Context, id, owner string, lease time.Duration) (store.Batch, bool, error) {
+	if err := store.CheckLease(owner, lease); err != nil {
+		return store.Batch{}, false, err
+	}
+	if !store.ValidBatchID(id) {
+		return store.Batch{}, false, nil
+	}
+	now := instant(s.now())
+	b, err := scanBatch(s.pool.QueryRow(ctx, `UPDATE batches SET status = 'running', lease_owner = $1, lease_expires = $2
+		WHERE id = $4 AND status IN ('queued', 'running') AND (lease_expires IS NULL OR lease_expires <= $3)
+		RETURNING `+batchCols, owner, leaseEnd(now, lease), now, id))
+	if errs.KindOf(err) == errs.NotFound {
+		return store.Batch{}, false, nil
+	}
+	if err != nil {
+		return store.Batch{}, false, err
+	}
+	return b, true, nil
+}
+
 // leaseEnd is now plus lease, saturating at the last storable instant.
 func leaseEnd(now time.Time, lease time.Duration) time.Time {
 	end := now.Add(lease)

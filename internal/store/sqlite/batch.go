@@ -119,6 +119,28 @@ func (s *Store) ClaimBatch(ctx context.Context, owner string, lease time.Duratio
 	return b, true, nil
 }
 
+// ClaimBatchID takes batch id if it is claimable.
+func (s *Store) ClaimBatchID(ctx context.Context, id, owner string, lease time.Duration) (store.Batch, bool, error) {
+	if err := store.CheckLease(owner, lease); err != nil {
+		return store.Batch{}, false, err
+	}
+	if !store.ValidBatchID(id) {
+		return store.Batch{}, false, nil
+	}
+	now := s.now()
+	b, err := scanBatch(s.w.QueryRowContext(ctx, `UPDATE batches
+		SET status = 'running', lease_owner = ?, lease_expires = ?
+		WHERE id = ? AND status IN ('queued', 'running') AND (lease_expires IS NULL OR lease_expires <= ?)
+		RETURNING `+batchCols, owner, leaseEnd(now, lease), id, now.UnixNano()))
+	if errs.KindOf(err) == errs.NotFound {
+		return store.Batch{}, false, nil
+	}
+	if err != nil {
+		return store.Batch{}, false, err
+	}
+	return b, true, nil
+}
+
 // leaseEnd is now plus lease in Unix nanoseconds, saturating.
 func leaseEnd(now time.Time, lease time.Duration) int64 {
 	end := now.Add(lease)

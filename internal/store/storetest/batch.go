@@ -538,3 +538,37 @@ func testBatchFinishRace(t *testing.T, h Harness) {
 		t.Fatalf("Batch = %+v, %v; want %d issued", got, err, n)
 	}
 }
+
+func testBatchClaimByID(t *testing.T, h Harness) {
+	e := newEnv(t, h)
+	ctx := context.Background()
+	older := createBatch(t, e.s, 1)
+	b := createBatch(t, e.s, 1, 2)
+	got, ok, err := e.s.ClaimBatchID(ctx, b.ID, "w1", time.Minute)
+	if err != nil || !ok || got.ID != b.ID || got.LeaseOwner != "w1" || got.Status != store.BatchRunning {
+		t.Fatalf("ClaimBatchID = %+v, %v, %v", got, ok, err)
+	}
+	// Held: nobody else takes it, not even by id; the older one is untouched.
+	if _, ok, err := e.s.ClaimBatchID(ctx, b.ID, "w2", time.Minute); ok || err != nil {
+		t.Fatalf("second claim of a held batch: %v %v", ok, err)
+	}
+	if o, _ := e.s.Batch(ctx, older.ID); o.Status != store.BatchQueued {
+		t.Fatalf("the older batch changed: %+v", o)
+	}
+	for _, id := range []string{"aaaaaaaaaaaaaaaaaaaaaaaaaa", "not-an-id"} {
+		if _, ok, err := e.s.ClaimBatchID(ctx, id, "w2", time.Minute); ok || err != nil {
+			t.Fatalf("claim of %q: %v %v", id, ok, err)
+		}
+	}
+	e.clock.Advance(time.Minute + time.Millisecond)
+	if got, ok, err := e.s.ClaimBatchID(ctx, b.ID, "w2", time.Minute); err != nil || !ok || got.LeaseOwner != "w2" {
+		t.Fatalf("claim after the lease lapsed: %+v %v %v", got, ok, err)
+	}
+	if _, err := e.s.CancelBatch(ctx, b.ID, "op"); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(2 * time.Minute)
+	if _, ok, err := e.s.ClaimBatchID(ctx, b.ID, "w3", time.Minute); ok || err != nil {
+		t.Fatalf("claim of a cancelled batch: %v %v", ok, err)
+	}
+}

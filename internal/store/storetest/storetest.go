@@ -218,6 +218,7 @@ func Run(t *testing.T, h Harness) {
 		{"BatchCreateRefused", testBatchCreateRefused},
 		{"BatchLifecycle", testBatchLifecycle},
 		{"BatchLeaseExpiry", testBatchLeaseExpiry},
+		{"BatchClaimByID", testBatchClaimByID},
 		{"BatchCancel", testBatchCancel},
 		{"BatchNotFound", testBatchNotFound},
 		{"BatchClaimConcurrent", testBatchClaimConcurrent},
