@@ -67,6 +67,7 @@ commands:
   registry seed    add synthetic people: --households N | --persons N, --seed S, --comune CODE --postal-code CAP [--out FILE]
   registry import  import households from a JSON Lines file or - (docs/registry-import.md)
   migrate          apply the PostgreSQL schema migrations (--database-url)
+  batch            issue a JSON Lines file of requests here: FILE --out DIR|FILE.zip [--workers N]; rerun to resume (docs/batches.md)
   audit verify     check the audit trail's hash chain; exit 1 naming the first broken link
   config check     check the configuration serve would use (flags, CERTA_*, --config FILE, keys, TLS, store) without serving
   clients create   add an API client and print its key once: --id ID --scopes issue,read [--rate-limit N] [--daily-quota N] [--tls-cert FILE.pem] [--operator NAME]
@@ -117,6 +118,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = keysCommand(args[1:], stdout, stderr)
 	case "audit":
 		code, err = auditCmd(args[1:], stdout, stderr)
+	case "batch":
+		err = batchCmd(args[1:], stdout, stderr)
 	case "config":
 		err = configCmd(args[1:], stdout, stderr)
 	case "clients":

@@ -187,3 +187,17 @@ func (r *Runner) Loop(ctx context.Context, idle time.Duration, report func(store
 		}
 	}
 }
+
+// RunBatch claims batch id (store.ClaimBatchID) and runs it to the end.
+// A batch held by another worker, finished or cancelled is an
+// errs.Conflict error.
+func (r *Runner) RunBatch(ctx context.Context, id string) (store.Batch, error) {
+	b, ok, err := r.Store.ClaimBatchID(ctx, id, r.Owner, r.Lease)
+	if err != nil {
+		return store.Batch{}, err
+	}
+	if !ok {
+		return store.Batch{}, errs.New(errs.Conflict, "the batch is held by another worker, finished or cancelled")
+	}
+	return r.run(ctx, b)
+}
