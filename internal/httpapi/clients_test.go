@@ -60,7 +60,7 @@ func newClientsEnv(t *testing.T, cacheTTL time.Duration) *clientsEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts.Config.Handler = srv.Handler()
+	ts.Config.Handler = recordResponses(srv.Handler())
 	ts.StartTLS()
 	t.Cleanup(ts.Close)
 	key, err := os.ReadFile(emb.APIKeyPath)

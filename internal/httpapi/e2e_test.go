@@ -35,6 +35,8 @@ type env struct {
 	emb    *setup.Env
 	people []registry.Person
 	logs   *bytes.Buffer
+	// handler is the server's router, unwrapped.
+	handler http.Handler
 }
 
 func newEnv(t *testing.T, maxUpload int64) *env {
@@ -82,7 +84,8 @@ func newEnvOn(t *testing.T, maxUpload int64, dbURL string, opts ...func(*httpapi
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts.Config.Handler = srv.Handler()
+	handler := srv.Handler()
+	ts.Config.Handler = recordResponses(handler)
 	ts.Start()
 	t.Cleanup(ts.Close)
 	flushCtx, stopFlush := context.WithCancel(ctx)
@@ -97,7 +100,7 @@ func newEnvOn(t *testing.T, maxUpload int64, dbURL string, opts ...func(*httpapi
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, url: publicURL, key: strings.TrimSpace(string(key)), emb: emb, people: people, logs: logs}
+	return &env{t: t, url: publicURL, key: strings.TrimSpace(string(key)), emb: emb, people: people, logs: logs, handler: handler}
 }
 
 func (e *env) do(method, path string, body io.Reader, headers ...string) (*http.Response, []byte) {

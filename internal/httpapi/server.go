@@ -43,6 +43,12 @@ import (
 //go:embed assets/*.html
 var assets embed.FS
 
+// openAPI is the OpenAPI 3.1 document of every route (docs/api.md); a
+// test checks it against the router and every response the tests see.
+//
+//go:embed openapi.json
+var openAPI []byte
+
 // Config configures a Server.
 type Config struct {
 	Engine   *engine.Engine
@@ -218,6 +224,11 @@ func (s *Server) Handler() http.Handler {
 		r.With(s.authenticate, s.requireScope(apiclient.ScopeIssue)).Delete("/batches/{id}", s.cancelBatch)
 		r.With(limit).Post("/verify", s.verifyAPI)
 		r.Get("/types", s.types)
+		r.Get("/openapi.json", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Cache-Control", "public, max-age=3600")
+			w.Write(openAPI)
+		})
 	})
 	r.Group(func(r chi.Router) {
 		r.Use(limit)
