@@ -136,7 +136,9 @@ func TestBatchAPI(t *testing.T) {
 		t.Errorf("other client cancels: %d %s", resp.StatusCode, b)
 	}
 	resp, b = e.do("POST", "/api/v1/batches", bytes.NewReader(file.Bytes()), auth...)
-	json.Unmarshal(b, &sub)
+	if json.Unmarshal(b, &sub); resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("second submit: %d %s", resp.StatusCode, b)
+	}
 	if resp, b := e.do("DELETE", "/api/v1/batches/"+sub.ID, nil, auth...); resp.StatusCode != 200 || !strings.Contains(string(b), `"cancelled"`) {
 		t.Errorf("cancel a queued batch: %d %s", resp.StatusCode, b)
 	}

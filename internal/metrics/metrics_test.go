@@ -75,7 +75,7 @@ func TestMetricsEndToEnd(t *testing.T) {
 		return resp
 	}
 	issue := func(typ string) *http.Response {
-		return do("POST", "/api/v1/certificates", `{"type":"`+typ+`","subject":"`+people[0].FiscalCode+`","bollo":{"exempt":{"code":7}}}`)
+		return do("POST", "/api/v1/certificates", `{"type":"`+typ+`","subject":"`+people[0].FiscalCode+`","bollo":{"exempt":{"code":7}},"channel":"online","requester":"`+people[0].FiscalCode+`"}`)
 	}
 	resp := issue("residenza")
 	if resp.StatusCode != http.StatusCreated {
