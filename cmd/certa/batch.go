@@ -9,14 +9,11 @@ import (
 	"io"
 	"os"
 	"runtime"
-	"strconv"
 	"strings"
 	"time"
 
-	"certa.example/certa/engine"
 	"certa.example/certa/internal/batch"
 	"certa.example/certa/internal/config"
-	"certa.example/certa/internal/errs"
 	"certa.example/certa/internal/store"
 )
 
@@ -142,17 +139,7 @@ func createBatch(ctx context.Context, st store.Store, path string, sum [32]byte)
 		return "", err
 	}
 	defer f.Close()
-	rd := batch.NewReader(f, 0)
-	source := func() (store.BatchItem, error) {
-		it, err := rd.Next()
-		if err != nil {
-			return it, err
-		}
-		if _, err := engine.DecodeRequestJSON(it.Request); err != nil {
-			return it, errs.Wrap(errs.InvalidRequest, "line "+strconv.FormatInt(it.Seq, 10)+": "+errs.PublicOf(err), err)
-		}
-		return it, nil
-	}
+	source := batch.RequestSource(batch.NewReader(f, 0))
 	b, err := st.CreateBatch(ctx, store.NewBatch{Client: "cli", InputSHA256: sum}, source)
 	if err != nil {
 		return "", err

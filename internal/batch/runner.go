@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 
@@ -200,4 +201,21 @@ func (r *Runner) RunBatch(ctx context.Context, id string) (store.Batch, error) {
 		return store.Batch{}, errs.New(errs.Conflict, "the batch is held by another worker, finished or cancelled")
 	}
 	return r.run(ctx, b)
+}
+
+// RequestSource is rd's items, each checked as POST /api/v1/certificates
+// checks a body (engine.DecodeRequestJSON): a bad request is an
+// errs.InvalidRequest naming its line, which makes CreateBatch store
+// nothing.
+func RequestSource(rd *Reader) store.BatchSource {
+	return func() (store.BatchItem, error) {
+		it, err := rd.Next()
+		if err != nil {
+			return it, err
+		}
+		if _, err := engine.DecodeRequestJSON(it.Request); err != nil {
+			return it, errs.Wrap(errs.InvalidRequest, "line "+strconv.FormatInt(it.Seq, 10)+": "+errs.PublicOf(err), err)
+		}
+		return it, nil
+	}
 }

@@ -12,7 +12,6 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"certa.example/certa/engine"
 	"certa.example/certa/internal/apiclient"
 	"certa.example/certa/internal/batch"
 	"certa.example/certa/internal/errs"
@@ -91,17 +90,7 @@ func (s *Server) createBatch(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, errs.Wrap(errs.Internal, "", err))
 		return
 	}
-	rd := batch.NewReader(spool, 0)
-	source := func() (store.BatchItem, error) {
-		it, err := rd.Next()
-		if err != nil {
-			return it, err
-		}
-		if _, err := engine.DecodeRequestJSON(it.Request); err != nil {
-			return it, errs.Wrap(errs.InvalidRequest, "line "+strconv.FormatInt(it.Seq, 10)+": "+errs.PublicOf(err), err)
-		}
-		return it, nil
-	}
+	source := batch.RequestSource(batch.NewReader(spool, 0))
 	var sum [32]byte
 	h.Sum(sum[:0])
 	b, err := s.batches.CreateBatch(r.Context(), store.NewBatch{Client: clientFrom(r.Context()), InputSHA256: sum}, source)
