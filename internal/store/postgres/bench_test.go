@@ -55,7 +55,7 @@ func BenchmarkByCode(b *testing.B) {
 // BenchmarkPutHouseholds loads 100,000 synthetic persons into an empty
 // schema in one call.
 func BenchmarkPutHouseholds(b *testing.B) {
-	const persons = 100_000
+	persons := storetest.SmokeSize(100_000)
 	hs := storetest.PopulationOf(persons)
 	ctx := context.Background()
 	for i := 0; i < b.N; i++ {

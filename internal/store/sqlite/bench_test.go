@@ -52,6 +52,7 @@ func BenchmarkByCode(b *testing.B) {
 }
 
 func benchmarkPut(b *testing.B, households int) {
+	households = storetest.SmokeSize(households)
 	ctx := context.Background()
 	persons := 0
 	for _, h := range storetest.Population(0, households) {

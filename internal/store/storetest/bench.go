@@ -8,6 +8,16 @@ import (
 	"certa.example/certa/internal/store"
 )
 
+// SmokeSize is n, or at most 5,000 with -short: make bench-smoke (CI)
+// only checks that the store benchmarks still run, quickly; the measured
+// figures in benchmarks/README.md use the full sizes.
+func SmokeSize(n int) int {
+	if testing.Short() {
+		return min(n, 5000)
+	}
+	return n
+}
+
 // BenchImport benchmarks ImportHouseholds of PopulationOf(persons) in one
 // call, reporting persons/s: into an empty database (fresh; and through
 // BeginImport in batches of 5,000 households as registry import does, fresh-batches), again
@@ -15,6 +25,7 @@ import (
 // with one person in a hundred changed (changed). newStore opens a store
 // on a new, empty database, closed when b ends.
 func BenchImport(b *testing.B, persons int, newStore func(b *testing.B) store.Store) {
+	persons = SmokeSize(persons)
 	hs := PopulationOf(persons)
 	ctx := context.Background()
 	imported := func(b *testing.B) store.Store {
