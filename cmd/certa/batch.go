@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
 	"strings"
 	"time"
 
@@ -30,15 +29,19 @@ func batchCmd(args []string, stdout, stderr io.Writer) error {
 	config.RegisterCommon(fs, &common)
 	config.RegisterServe(fs, &sc)
 	config.RegisterSeal(fs, &seal)
+	var settings config.Batches
+	config.RegisterBatches(fs, &settings)
 	out := fs.String("out", "", "result: a directory, or a file ending in .zip")
-	workers := fs.Int("workers", 2*runtime.GOMAXPROCS(0), "certificates issued in parallel")
 	if err := config.Parse(fs, reorderArgs(fs, args), &common); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 || *out == "" || *workers < 1 {
-		return errors.New("usage: certa batch FILE --out DIR|FILE.zip [--workers N]")
+	if fs.NArg() != 1 || *out == "" {
+		return errors.New("usage: certa batch FILE --out DIR|FILE.zip [--batch-workers N]")
 	}
 	if err := sc.Resolve(); err != nil {
+		return err
+	}
+	if err := settings.Resolve(); err != nil {
 		return err
 	}
 	in := fs.Arg(0)
@@ -80,8 +83,8 @@ func batchCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	if b.Status != store.BatchDone {
 		bar := newBatchBar(stderr, b.Total)
-		r := &batch.Runner{Store: st.env.Store, Issuer: st.engine, Owner: batchOwner(), Lease: time.Minute,
-			Workers: *workers, PageSize: 64, Now: time.Now, Progress: bar.update}
+		r := &batch.Runner{Store: st.env.Store, Issuer: st.engine, Owner: batchOwner(), Lease: settings.Lease,
+			Workers: settings.Workers, PageSize: 64, Now: time.Now, Progress: bar.update}
 		b, err = r.RunBatch(ctx, id)
 		bar.finish()
 		if err != nil {

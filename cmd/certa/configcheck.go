@@ -23,10 +23,12 @@ func configCmd(args []string, stdout, stderr io.Writer) error {
 	var sc config.Serve
 	var seal config.Seal
 	var ops config.Ops
+	var batches config.Batches
 	config.RegisterCommon(fs, &common)
 	config.RegisterServe(fs, &sc)
 	config.RegisterSeal(fs, &seal)
 	config.RegisterOps(fs, &ops)
+	config.RegisterBatches(fs, &batches)
 	if err := config.Parse(fs, args[1:], &common); err != nil {
 		return err
 	}
@@ -40,6 +42,11 @@ func configCmd(args []string, stdout, stderr io.Writer) error {
 
 	if common.ConfigFile != "" {
 		note("config file", common.ConfigFile)
+	}
+	if err := batches.Resolve(); err != nil {
+		fail(err)
+	} else {
+		note("batches", fmt.Sprintf("%d workers per process, lease %s, uploads up to %d bytes", batches.Workers, batches.Lease, batches.MaxUpload))
 	}
 	opsErr := ops.Resolve()
 	if opsErr != nil {

@@ -28,7 +28,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -67,7 +66,7 @@ commands:
   registry seed    add synthetic people: --households N | --persons N, --seed S, --comune CODE --postal-code CAP [--out FILE]
   registry import  import households from a JSON Lines file or - (docs/registry-import.md)
   migrate          apply the PostgreSQL schema migrations (--database-url)
-  batch            issue a JSON Lines file of requests here: FILE --out DIR|FILE.zip [--workers N]; rerun to resume (docs/batches.md)
+  batch            issue a JSON Lines file of requests here: FILE --out DIR|FILE.zip [--batch-workers N]; rerun to resume (docs/batches.md)
   audit verify     check the audit trail's hash chain; exit 1 naming the first broken link
   config check     check the configuration serve would use (flags, CERTA_*, --config FILE, keys, TLS, store) without serving
   clients create   add an API client and print its key once: --id ID --scopes issue,read [--rate-limit N] [--daily-quota N] [--tls-cert FILE.pem] [--operator NAME]
@@ -203,10 +202,12 @@ func serve(args []string, stderr io.Writer) error {
 	var sc config.Serve
 	var seal config.Seal
 	var ops config.Ops
+	var batches config.Batches
 	config.RegisterCommon(fs, &common)
 	config.RegisterServe(fs, &sc)
 	config.RegisterSeal(fs, &seal)
 	config.RegisterOps(fs, &ops)
+	config.RegisterBatches(fs, &batches)
 	if err := config.Parse(fs, args, &common); err != nil {
 		return err
 	}
@@ -214,6 +215,9 @@ func serve(args []string, stderr io.Writer) error {
 		return fmt.Errorf("serve takes no arguments, got %q", fs.Args())
 	}
 	if err := resolveServe(&sc, &ops); err != nil {
+		return err
+	}
+	if err := batches.Resolve(); err != nil {
 		return err
 	}
 	log, err := logging.New(stderr, ops.LogFormat)
@@ -263,6 +267,7 @@ func serve(args []string, stderr io.Writer) error {
 		Observer:         met,
 		Clients:          st.env.Store,
 		Batches:          st.env.Store,
+		MaxBatchUpload:   batches.MaxUpload,
 	})
 	if err != nil {
 		return err
@@ -286,8 +291,8 @@ func serve(args []string, stderr io.Writer) error {
 	defer func() { stopFlush(); <-flushed }()
 	// Batches (docs/batches.md): this process claims and runs them; one
 	// interrupted by shutdown is resumed when its lease lapses.
-	runner := &batch.Runner{Store: st.env.Store, Issuer: st.engine, Owner: batchOwner(), Lease: time.Minute,
-		Workers: 2 * runtime.GOMAXPROCS(0), PageSize: 64, Now: time.Now}
+	runner := &batch.Runner{Store: st.env.Store, Issuer: st.engine, Owner: batchOwner(), Lease: batches.Lease,
+		Workers: batches.Workers, PageSize: 64, Now: time.Now}
 	go runner.Loop(ctx, time.Second, func(b store.Batch, err error) {
 		if err != nil {
 			log.Warn("batch interrupted; it resumes when its lease lapses", "batch", b.ID, "err", err.Error())

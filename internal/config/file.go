@@ -50,6 +50,9 @@ var fileKeys = map[string]string{
 	"tls-key":          "CERTA_TLS_KEY",
 	"tls-client-ca":    "CERTA_TLS_CLIENT_CA",
 	"pdf-retention":    "CERTA_PDF_RETENTION",
+	"batch-workers":    "CERTA_BATCH_WORKERS",
+	"batch-lease":      "CERTA_BATCH_LEASE",
+	"batch-max-upload": "CERTA_BATCH_MAX_UPLOAD",
 }
 
 // FileKeys returns the keys a configuration file may hold, sorted.

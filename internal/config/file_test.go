@@ -120,6 +120,7 @@ func TestFileKeysMatchFlags(t *testing.T) {
 	RegisterServe(fs, &Serve{})
 	RegisterSeal(fs, &Seal{})
 	RegisterOps(fs, &Ops{})
+	RegisterBatches(fs, &Batches{})
 	fs.VisitAll(func(f *flag.Flag) {
 		env, ok := fileKeys[f.Name]
 		if f.Name == "config" {
