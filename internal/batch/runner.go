@@ -43,6 +43,17 @@ type Runner struct {
 	Now func() time.Time
 	// Progress, when set, receives the batch after each recorded page.
 	Progress func(store.Batch)
+	// Observer, when set, hears batches start, pages recorded and batches
+	// stop (metrics).
+	Observer Observer
+}
+
+// Observer hears a runner's work. BatchPage counts the items a page
+// issued and failed; BatchStopped's err is nil for a completed batch.
+type Observer interface {
+	BatchStarted(b store.Batch)
+	BatchPage(b store.Batch, issued, failed int)
+	BatchStopped(b store.Batch, err error)
 }
 
 // ErrNoBatch is RunOnce's answer when no batch is waiting.
@@ -65,7 +76,11 @@ func (r *Runner) RunOnce(ctx context.Context) (store.Batch, error) {
 	return r.run(ctx, b)
 }
 
-func (r *Runner) run(ctx context.Context, b store.Batch) (store.Batch, error) {
+func (r *Runner) run(ctx context.Context, b store.Batch) (_ store.Batch, err error) {
+	if r.Observer != nil {
+		r.Observer.BatchStarted(b)
+		defer func() { r.Observer.BatchStopped(b, err) }()
+	}
 	renewed := r.Now()
 	var after int64
 	for {
@@ -81,14 +96,30 @@ func (r *Runner) run(ctx context.Context, b store.Batch) (store.Batch, error) {
 			return b, err
 		}
 		if len(items) == 0 {
-			return r.Store.CompleteBatch(ctx, b.ID, r.Owner)
+			done, err := r.Store.CompleteBatch(ctx, b.ID, r.Owner)
+			if err != nil {
+				return b, err
+			}
+			b = done
+			return b, nil
 		}
 		results, err := r.issuePage(ctx, b, items)
 		if err != nil {
 			return b, err
 		}
-		if b, err = r.Store.FinishItems(ctx, b.ID, r.Owner, results); err != nil {
+		nb, err := r.Store.FinishItems(ctx, b.ID, r.Owner, results)
+		if err != nil {
 			return b, err
+		}
+		b = nb
+		if r.Observer != nil {
+			issued := 0
+			for _, res := range results {
+				if res.Code != "" {
+					issued++
+				}
+			}
+			r.Observer.BatchPage(b, issued, len(results)-issued)
 		}
 		if r.Progress != nil {
 			r.Progress(b)

@@ -19,9 +19,13 @@
 //	verification_lookups_total{page,status}     page status (/v/{code}) or seal (/v/{code}/{seal})
 //	signer_sessions_in_use, signer_sessions_max PKCS#11 seals only
 //
-// Batch progress (items done, failed, pending per job) belongs here when
-// batches land: a Batch observer method beside ObserveIssue, with its own
-// collectors registered in New.
+//	batch_items_total{outcome}                  batch items this process finished: issued, failed
+//	batches_total{outcome}                      batch runs that ended here: done, interrupted
+//	batches_running                             batches this process is running now
+//	batch_items_pending                         their items still to do, as of their last page
+//
+// Batch metrics carry no batch id (unbounded label values); Metrics is a
+// batch.Observer.
 package metrics
 
 import (
@@ -37,6 +41,7 @@ import (
 	"certa.example/certa/engine"
 	"certa.example/certa/internal/errs"
 	"certa.example/certa/internal/ledger"
+	"certa.example/certa/internal/store"
 	"certa.example/certa/templates"
 )
 
@@ -56,6 +61,12 @@ type Metrics struct {
 	httpCache    map[httpKey]httpSeries
 
 	lookups *prometheus.CounterVec
+
+	batchIssued, batchFailed       prometheus.Counter
+	batchesDone, batchesStopped    prometheus.Counter
+	batchesRunning, batchesPending prometheus.Gauge
+	batchMu                        sync.Mutex
+	batchPending                   map[string]int64 // running batch id -> pending items
 }
 
 type httpKey struct {
@@ -101,7 +112,19 @@ func New(reg *prometheus.Registry) (*Metrics, error) {
 	m.lookups = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "certa_verification_lookups_total", Help: "Public verification page look-ups by page (status, seal) and certificate status.",
 	}, []string{"page", "status"})
+	batchItems := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "certa_batch_items_total", Help: "Batch items this process finished, by outcome (issued, failed).",
+	}, []string{"outcome"})
+	batches := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "certa_batches_total", Help: "Batch runs that ended in this process: done, or interrupted (resumed later).",
+	}, []string{"outcome"})
+	m.batchesRunning = prometheus.NewGauge(prometheus.GaugeOpts{Name: "certa_batches_running", Help: "Batches this process is running."})
+	m.batchesPending = prometheus.NewGauge(prometheus.GaugeOpts{Name: "certa_batch_items_pending", Help: "Items still to do in the batches this process runs, as of their last recorded page."})
+	m.batchIssued, m.batchFailed = batchItems.WithLabelValues("issued"), batchItems.WithLabelValues("failed")
+	m.batchesDone, m.batchesStopped = batches.WithLabelValues("done"), batches.WithLabelValues("interrupted")
+	m.batchPending = map[string]int64{}
 	for _, c := range []prometheus.Collector{issued, issueDur, stageDur, m.httpTotal, m.httpDuration, m.lookups,
+		batchItems, batches, m.batchesRunning, m.batchesPending,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
@@ -131,6 +154,42 @@ func New(reg *prometheus.Registry) (*Metrics, error) {
 		}
 	}
 	return m, nil
+}
+
+// BatchStarted, BatchPage and BatchStopped make Metrics a batch.Observer.
+func (m *Metrics) BatchStarted(b store.Batch) { m.setPending(b.ID, b.Pending(), true) }
+
+func (m *Metrics) BatchPage(b store.Batch, issued, failed int) {
+	m.batchIssued.Add(float64(issued))
+	m.batchFailed.Add(float64(failed))
+	m.setPending(b.ID, b.Pending(), true)
+}
+
+func (m *Metrics) BatchStopped(b store.Batch, err error) {
+	if err == nil {
+		m.batchesDone.Inc()
+	} else {
+		m.batchesStopped.Inc()
+	}
+	m.setPending(b.ID, 0, false)
+}
+
+// setPending records (or, with running false, forgets) a batch's pending
+// count and updates the two gauges.
+func (m *Metrics) setPending(id string, pending int64, running bool) {
+	m.batchMu.Lock()
+	defer m.batchMu.Unlock()
+	if running {
+		m.batchPending[id] = pending
+	} else {
+		delete(m.batchPending, id)
+	}
+	var sum int64
+	for _, p := range m.batchPending {
+		sum += p
+	}
+	m.batchesRunning.Set(float64(len(m.batchPending)))
+	m.batchesPending.Set(float64(sum))
 }
 
 // Handler serves the registry in the Prometheus exposition format.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -16,9 +17,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"certa.example/certa/engine"
+	"certa.example/certa/internal/batch"
 	"certa.example/certa/internal/httpapi"
 	"certa.example/certa/internal/metrics"
 	"certa.example/certa/internal/setup"
+	"certa.example/certa/internal/store"
 	"certa.example/certa/verify"
 )
 
@@ -170,4 +173,47 @@ func BenchmarkObserveIssue(b *testing.B) {
 			m.ObserveIssue(o)
 		}
 	})
+}
+
+var _ batch.Observer = (*metrics.Metrics)(nil)
+
+// Batch metrics: items by outcome, runs by ending, and the running
+// batches' pending items, with no batch id among the labels.
+func TestBatchMetrics(t *testing.T) {
+	m, err := metrics.New(prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	scrape := func() string {
+		rec := httptest.NewRecorder()
+		m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+		return rec.Body.String()
+	}
+	a := store.Batch{ID: "aaaaaaaaaaaaaaaaaaaaaaaaaa", Total: 10}
+	b := store.Batch{ID: "bbbbbbbbbbbbbbbbbbbbbbbbbb", Total: 5}
+	m.BatchStarted(a)
+	m.BatchStarted(b)
+	a.Issued, a.Failed = 3, 1
+	m.BatchPage(a, 3, 1)
+	for _, want := range []string{"certa_batches_running 2", "certa_batch_items_pending 11",
+		`certa_batch_items_total{outcome="issued"} 3`, `certa_batch_items_total{outcome="failed"} 1`} {
+		if got := scrape(); !strings.Contains(got, want+"\n") {
+			t.Errorf("missing %q", want)
+		}
+	}
+	m.BatchStopped(b, errors.New("lease lost"))
+	a.Issued = 9
+	m.BatchPage(a, 6, 0)
+	m.BatchStopped(a, nil)
+	got := scrape()
+	for _, want := range []string{"certa_batches_running 0", "certa_batch_items_pending 0",
+		`certa_batches_total{outcome="done"} 1`, `certa_batches_total{outcome="interrupted"} 1`,
+		`certa_batch_items_total{outcome="issued"} 9`} {
+		if !strings.Contains(got, want+"\n") {
+			t.Errorf("missing %q", want)
+		}
+	}
+	if strings.Contains(got, a.ID) || strings.Contains(got, b.ID) {
+		t.Error("a batch id is a label value")
+	}
 }
