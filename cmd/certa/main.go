@@ -292,7 +292,8 @@ func serve(args []string, stderr io.Writer) error {
 	// Batches (docs/batches.md): this process claims and runs them; one
 	// interrupted by shutdown is resumed when its lease lapses.
 	runner := &batch.Runner{Store: st.env.Store, Issuer: st.engine, Owner: batchOwner(), Lease: batches.Lease,
-		Workers: batches.Workers, PageSize: 64, Now: time.Now, Observer: met}
+		Workers: batches.Workers, PageSize: 64, Now: time.Now, Observer: met,
+		Quota: batch.StoreQuota(st.env.Store, italy(), time.Now)}
 	go runner.Loop(ctx, time.Second, func(b store.Batch, err error) {
 		if err != nil {
 			log.Warn("batch interrupted; it resumes when its lease lapses", "batch", b.ID, "err", err.Error())

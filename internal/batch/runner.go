@@ -46,6 +46,9 @@ type Runner struct {
 	// Observer, when set, hears batches start, pages recorded and batches
 	// stop (metrics).
 	Observer Observer
+	// Quota, when set, counts each item against its client's daily quota
+	// (StoreQuota).
+	Quota Quota
 }
 
 // Observer hears a runner's work. BatchPage counts the items a page
@@ -170,8 +173,17 @@ feed:
 func (r *Runner) issueItem(ctx context.Context, b store.Batch, it store.BatchItem) (store.ItemResult, error) {
 	req, err := engine.DecodeRequestJSON(it.Request)
 	if err == nil {
+		giveBack := func() {}
+		if r.Quota != nil {
+			if giveBack, err = r.Quota(ctx, b.Client); err != nil {
+				return store.ItemResult{}, fmt.Errorf("batch %s item %d: %w", b.ID, it.Seq, err)
+			}
+		}
 		var iss engine.Issued
 		iss, err = r.Issuer.Issue(ctx, req.Request(b.Client, IdempotencyKey(b.ID, it.Seq)))
+		if err != nil || iss.Replayed {
+			giveBack() // no new certificate
+		}
 		if err == nil {
 			return store.ItemResult{Seq: it.Seq, Code: iss.Code}, nil
 		}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"certa.example/certa/engine"
+	"certa.example/certa/internal/apiclient"
 	"certa.example/certa/internal/batch"
 	"certa.example/certa/internal/errs"
 	"certa.example/certa/internal/setup"
@@ -203,5 +204,40 @@ func TestRunnerResumesWithoutIssuingTwice(t *testing.T) {
 			t.Fatalf("item %d: %+v", it.Seq, it)
 		}
 		codes[it.Code] = true
+	}
+}
+
+// A stored client's daily quota applies per batch item: past it the
+// batch waits; the next day it resumes, replaying the unrecorded items
+// without counting them again.
+func TestRunnerDailyQuota(t *testing.T) {
+	e := newRunnerEnv(t)
+	ctx := context.Background()
+	if _, err := e.emb.Store.CreateClient(ctx, apiclient.Record{ID: "portal", KeyHash: [32]byte{7},
+		Scopes: apiclient.Scopes{apiclient.ScopeIssue}, DailyQuota: 4}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	e.create(t, e.file(6, nil)) // client "portal"
+	r := e.runner("runner-a", e.eng)
+	r.Workers = 1
+	r.Quota = batch.StoreQuota(e.emb.Store, time.UTC, e.now)
+	if _, err := r.RunOnce(ctx); errs.KindOf(err) != errs.QuotaExceeded {
+		t.Fatalf("past the quota: %v", err)
+	}
+	if n := e.auditEvents(t); n != 2+4 {
+		t.Fatalf("%d audit events, want client.create, batch.create and 4 issuances", n)
+	}
+	e.offset.Add(int64(24 * time.Hour))
+	done, err := r.RunOnce(ctx)
+	if err != nil || done.Status != store.BatchDone || done.Issued != 6 {
+		t.Fatalf("next day: %+v %v", done, err)
+	}
+	if n := e.auditEvents(t); n != 2+6+1 {
+		t.Fatalf("%d audit events, want 6 certificates in all (and batch.complete)", n)
+	}
+	// The 4 replayed items gave their count back: today's count is 2.
+	used, ok, err := e.emb.Store.UseClientQuota(ctx, "portal", e.now().In(time.UTC), 4)
+	if err != nil || !ok || used != 3 {
+		t.Errorf("quota after the batch: used %d (%v, %v), want 2 before this call", used, ok, err)
 	}
 }
