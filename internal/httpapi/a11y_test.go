@@ -66,7 +66,7 @@ func newPagesEnv(t *testing.T, maxUpload int64) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts.Config.Handler = httpapi.PagesHandlerForTest(srv)
+	ts.Config.Handler = recordResponses(httpapi.PagesHandlerForTest(srv))
 	ts.Start()
 	t.Cleanup(ts.Close)
 	key, err := os.ReadFile(emb.APIKeyPath)
