@@ -305,7 +305,7 @@ func serve(args []string, stderr io.Writer) error {
 		if err != nil {
 			log.Error("document purge failed", "err", err.Error())
 		} else if res != (store.PurgeResult{}) {
-			log.Info("documents purged", "documents", res.Documents, "idempotency_keys", res.Keys)
+			log.Info("documents purged", "documents", res.Documents, "idempotency_keys", res.Keys, "batches", res.Batches)
 		}
 	})
 	log.Info("data ready", "data", common.DataDir, "store", storeKind, "demo_api_key_file", st.env.APIKeyPath, "demo_admin_key_file", st.env.AdminKeyPath,

@@ -53,6 +53,7 @@ const MaxListLimit = 500
 type PurgeResult struct {
 	Documents int64 // stored PDFs deleted (their ledger rows stay)
 	Keys      int64 // idempotency entries deleted
+	Batches   int64 // finished batches deleted, with their items
 }
 
 // MaxIdempotencyKey is the longest idempotency key stores accept, in bytes.

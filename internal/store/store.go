@@ -126,7 +126,10 @@ type Store interface {
 	ListBySubject(ctx context.Context, subject string, after *ListCursor, limit int) ([]ledger.Record, error)
 	// PurgeDocuments deletes, in one transaction, the idempotency entries
 	// created before keysBefore, then the stored documents stored before
-	// storedBefore that no remaining entry names. Ledger rows stay.
+	// storedBefore that no remaining entry names, and the batches that
+	// finished (done or cancelled) before storedBefore with their items
+	// (whose request lines hold personal data, and whose results need the
+	// documents). Ledger rows and audit events stay.
 	PurgeDocuments(ctx context.Context, storedBefore, keysBefore time.Time) (PurgeResult, error)
 
 	// Revoke revokes rev.Code for rev.Reason at rev.At (the store's clock

@@ -134,6 +134,15 @@ func (s *Store) PurgeDocuments(ctx context.Context, storedBefore, keysBefore tim
 			return err
 		}
 		res.Documents = tag.RowsAffected()
+		if _, err = tx.Exec(ctx, `DELETE FROM batch_items WHERE batch_id IN
+			(SELECT id FROM batches WHERE finished_at IS NOT NULL AND finished_at < $1)`, storedBefore); err != nil {
+			return err
+		}
+		tag, err = tx.Exec(ctx, `DELETE FROM batches WHERE finished_at IS NOT NULL AND finished_at < $1`, storedBefore)
+		if err != nil {
+			return err
+		}
+		res.Batches = tag.RowsAffected()
 		return nil
 	})
 	if err != nil {

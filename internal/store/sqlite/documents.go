@@ -139,6 +139,16 @@ func (s *Store) PurgeDocuments(ctx context.Context, storedBefore, keysBefore tim
 	if res.Documents, err = r.RowsAffected(); err != nil {
 		return store.PurgeResult{}, storageErr(err)
 	}
+	if _, err = tx.ExecContext(ctx, `DELETE FROM batch_items WHERE batch_id IN
+		(SELECT id FROM batches WHERE finished_at IS NOT NULL AND finished_at < ?)`, storedBefore.UnixNano()); err != nil {
+		return store.PurgeResult{}, storageErr(err)
+	}
+	if r, err = tx.ExecContext(ctx, `DELETE FROM batches WHERE finished_at IS NOT NULL AND finished_at < ?`, storedBefore.UnixNano()); err != nil {
+		return store.PurgeResult{}, storageErr(err)
+	}
+	if res.Batches, err = r.RowsAffected(); err != nil {
+		return store.PurgeResult{}, storageErr(err)
+	}
 	if err := tx.Commit(); err != nil {
 		return store.PurgeResult{}, storageErr(err)
 	}

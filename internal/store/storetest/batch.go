@@ -572,3 +572,46 @@ func testBatchClaimByID(t *testing.T, h Harness) {
 		t.Fatalf("claim of a cancelled batch: %v %v", ok, err)
 	}
 }
+
+// Finished batches go with the documents' retention; running ones stay.
+func testBatchPurge(t *testing.T, h Harness) {
+	e := newEnv(t, h)
+	ctx := context.Background()
+	done := createBatch(t, e.s, 1)
+	claim(t, e.s, "w1", time.Minute)
+	if _, err := e.s.FinishItems(ctx, done.ID, "w1", []store.ItemResult{{Seq: 1, Code: "AAAA-AAAA-AAAA-AAAA"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.s.CompleteBatch(ctx, done.ID, "w1"); err != nil {
+		t.Fatal(err)
+	}
+	cancelled := createBatch(t, e.s, 1, 2)
+	if _, err := e.s.CancelBatch(ctx, cancelled.ID, "op"); err != nil {
+		t.Fatal(err)
+	}
+	queued := createBatch(t, e.s, 1)
+	finished := e.clock.Now()
+	e.clock.Advance(time.Hour)
+	// A cut-off before they finished keeps them.
+	if res, err := e.s.PurgeDocuments(ctx, finished.Add(-time.Minute), finished.Add(-time.Minute)); err != nil || res.Batches != 0 {
+		t.Fatalf("early purge: %+v %v", res, err)
+	}
+	res, err := e.s.PurgeDocuments(ctx, e.clock.Now(), e.clock.Now())
+	if err != nil || res.Batches != 2 {
+		t.Fatalf("purge: %+v %v", res, err)
+	}
+	for _, id := range []string{done.ID, cancelled.ID} {
+		if _, err := e.s.Batch(ctx, id); errs.KindOf(err) != errs.NotFound {
+			t.Errorf("batch %s after purge: %v", id, err)
+		}
+		if _, err := e.s.BatchItems(ctx, id, 0, 10); errs.KindOf(err) != errs.NotFound {
+			t.Errorf("items of %s after purge: %v", id, err)
+		}
+	}
+	if b, err := e.s.Batch(ctx, queued.ID); err != nil || b.Status != store.BatchQueued {
+		t.Errorf("queued batch: %+v %v", b, err)
+	}
+	if items, err := e.s.PendingItems(ctx, queued.ID, 0, 10); err != nil || len(items) != 1 {
+		t.Errorf("queued batch's items: %d %v", len(items), err)
+	}
+}

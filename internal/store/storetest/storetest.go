@@ -219,6 +219,7 @@ func Run(t *testing.T, h Harness) {
 		{"BatchLifecycle", testBatchLifecycle},
 		{"BatchLeaseExpiry", testBatchLeaseExpiry},
 		{"BatchClaimByID", testBatchClaimByID},
+		{"BatchPurge", testBatchPurge},
 		{"BatchCancel", testBatchCancel},
 		{"BatchNotFound", testBatchNotFound},
 		{"BatchClaimConcurrent", testBatchClaimConcurrent},
