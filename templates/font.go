@@ -11,6 +11,7 @@ import (
 	"strings"
 	"unicode"
 
+	"certa.example/certa/templates/i18n"
 	"codeberg.org/go-pdf/fpdf"
 	"golang.org/x/image/font/gofont/gobold"
 	"golang.org/x/image/font/gofont/goregular"
@@ -62,6 +63,12 @@ type encoding struct {
 	toRune [256]rune
 	diff   string // fpdf Differences string
 	cutset string // every rune the font must hold
+	// base marks the bytes of the base runes (baseCutset): printable
+	// ASCII, the Italian accented letters and every letter of the
+	// Italian message catalogue. A document whose page contents use no
+	// other byte embeds the smaller base font programs (pdfa.go).
+	base       [256]bool
+	baseCutset string
 }
 
 func newEncoding() *encoding {
@@ -87,6 +94,32 @@ func newEncoding() *encoding {
 		}
 	}
 	e.cutset = cut.String()
+	base := map[rune]bool{}
+	for r := rune(0x20); r < 0x7F; r++ {
+		base[r] = true
+	}
+	texts := []string{"àèéìòùÀÈÉÌÒÙ"}
+	for _, key := range i18n.Keys() {
+		if raw, ok := i18n.Raw(i18n.IT, key); ok {
+			texts = append(texts, raw, strings.ToUpper(raw), strings.ToLower(raw))
+		}
+	}
+	for _, t := range texts {
+		for _, r := range t {
+			if _, ok := e.toByte[r]; ok {
+				base[r] = true
+			}
+		}
+	}
+	var baseCut strings.Builder
+	for c := 32; c < 256; c++ {
+		if r := e.toRune[c]; r != 0 && base[r] {
+			e.base[c] = true
+			baseCut.WriteRune(r)
+		}
+	}
+	e.base['\n'], e.base['\r'] = true, true
+	e.baseCutset = baseCut.String()
 	return e
 }
 
@@ -119,6 +152,12 @@ func (e *encoding) encode(s string) (out string, ok bool) {
 type fontDef struct {
 	json []byte
 	z    []byte
+	// size is the uncompressed font program's length (/Length1).
+	size int
+	// zBase and sizeBase are the program reduced to the base glyphs
+	// (encoding.base), for the documents that print no other letter.
+	zBase    []byte
+	sizeBase int
 	// widths in 1/1000 em per byte code, for layout without fpdf.
 	widths [256]int
 }
@@ -236,14 +275,45 @@ func buildFont(name string, ttf []byte, enc *encoding, bold bool) (*fontDef, err
 	if err != nil {
 		return nil, err
 	}
+	z, err := compressFont(sub)
+	if err != nil {
+		return nil, err
+	}
+	def.json, def.z, def.size = js, z, len(sub)
+
+	// The base program: the same glyphs for the base runes only.
+	baseCut := fpdf.UTF8CutFont(ttf, enc.baseCutset)
+	bf, err := sfnt.Parse(baseCut)
+	if err != nil {
+		return nil, fmt.Errorf("base subset of font %s: %w", name, err)
+	}
+	baseGlyphs := make(map[rune]uint16)
+	for _, r := range enc.baseCutset {
+		gi, err := bf.GlyphIndex(&buf, r)
+		if err != nil || gi == 0 {
+			return nil, fmt.Errorf("base subset of font %s lacks %U", name, r)
+		}
+		baseGlyphs[r] = uint16(gi)
+	}
+	baseSub, err := slimFont(baseCut, baseGlyphs)
+	if err != nil {
+		return nil, fmt.Errorf("base subset of font %s: %w", name, err)
+	}
+	if def.zBase, err = compressFont(baseSub); err != nil {
+		return nil, err
+	}
+	def.sizeBase = len(baseSub)
+	return def, nil
+}
+
+func compressFont(program []byte) ([]byte, error) {
 	var z bytes.Buffer
 	zw, _ := zlib.NewWriterLevel(&z, zlib.BestCompression)
-	zw.Write(sub)
+	zw.Write(program)
 	if err := zw.Close(); err != nil {
 		return nil, err
 	}
-	def.json, def.z = js, z.Bytes()
-	return def, nil
+	return z.Bytes(), nil
 }
 
 func sign(v fixed.Int26_6) float64 {
@@ -274,10 +344,20 @@ func newFontSet() (*fontSet, error) {
 }
 
 // register adds the fonts to one document: a JSON decode, no font parsing.
+// fpdf gets a placeholder for each font program, which finish (pdfa.go)
+// replaces with the program, compressed once per process: fpdf would copy
+// each 25 KB program four times per document.
 func (fs *fontSet) register(pdf *fpdf.Fpdf) {
-	pdf.AddFontFromBytes(fontFamily, "", fs.regular.json, fs.regular.z)
-	pdf.AddFontFromBytes(fontFamily, "B", fs.bold.json, fs.bold.z)
+	pdf.AddFontFromBytes(fontFamily, "", fs.regular.json, []byte(placeholderRegular))
+	pdf.AddFontFromBytes(fontFamily, "B", fs.bold.json, []byte(placeholderBold))
 }
+
+// The font program placeholders: the whole data of a stream object with
+// /Length1, which only font programs have.
+const (
+	placeholderRegular = "certa:font-program:regular"
+	placeholderBold    = "certa:font-program:bold"
+)
 
 const fontFamily = "certa"
 

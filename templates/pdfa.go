@@ -16,6 +16,8 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
+	kzlib "github.com/klauspost/compress/zlib"
+
 	"certa.example/certa/templates/i18n"
 )
 
@@ -69,9 +71,15 @@ import (
 type pdfaParts struct {
 	icc       []byte // ICC stream object body, from "<<" to "endobj\n"
 	toUnicode []byte // ToUnicode CMap stream object body
+	// font program stream object bodies, by placeholder (see register):
+	// the full programs and the base ones (encoding.base)
+	fontPrograms, basePrograms map[string][]byte
+	programsLen                int // of the full programs together
+	base                       *[256]bool
 }
 
-func newPDFAParts(enc *encoding) (*pdfaParts, error) {
+func newPDFAParts(fs *fontSet) (*pdfaParts, error) {
+	enc := fs.enc
 	icc, err := streamObject("/N 3 ", srgbProfile())
 	if err != nil {
 		return nil, err
@@ -80,7 +88,21 @@ func newPDFAParts(enc *encoding) (*pdfaParts, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &pdfaParts{icc: icc, toUnicode: tu}, nil
+	object := func(z []byte, size int) []byte {
+		b := fmt.Appendf(nil, "<</Length %d /Filter /FlateDecode /Length1 %d>>\nstream\n", len(z), size)
+		b = append(b, z...)
+		return append(b, "\nendstream\nendobj\n"...)
+	}
+	full, base := map[string][]byte{}, map[string][]byte{}
+	for ph, def := range map[string]*fontDef{placeholderRegular: fs.regular, placeholderBold: fs.bold} {
+		full[ph] = object(def.z, def.size)
+		base[ph] = object(def.zBase, def.sizeBase)
+	}
+	n := 0
+	for _, b := range full {
+		n += len(b)
+	}
+	return &pdfaParts{icc: icc, toUnicode: tu, fontPrograms: full, basePrograms: base, programsLen: n, base: &enc.base}, nil
 }
 
 // streamObject returns a Flate-compressed stream object body.
@@ -230,13 +252,13 @@ const (
 var (
 	rawPool = sync.Pool{New: func() any { b := new(bytes.Buffer); b.Grow(64 << 10); return b }}
 	zPool   = sync.Pool{New: func() any {
-		zw, _ := zlib.NewWriterLevel(nil, zlib.BestSpeed)
+		zw, _ := kzlib.NewWriterLevel(nil, kzlib.BestSpeed)
 		return &zState{w: zw}
 	}}
 )
 
 type zState struct {
-	w   *zlib.Writer
+	w   *kzlib.Writer
 	out bytes.Buffer
 }
 
@@ -306,23 +328,47 @@ func (p *pdfaParts) finish(raw []byte, m *docMeta) ([]byte, error) {
 	size := n + 4
 	offsets := make([]int, size)
 
-	out := make([]byte, 0, len(raw)+len(p.icc)+len(p.toUnicode)+3<<10)
+	// Room for everything, so that out grows only once: fpdf's output
+	// (whose page contents only shrink), the font programs it has
+	// placeholders for, the PDF/A objects, and 4 KiB for the metadata,
+	// catalog, xref and trailer.
+	out := make([]byte, 0, len(raw)+p.programsLen+len(p.icc)+len(p.toUnicode)+4<<10)
 	out = append(out, "%PDF-1.7\n"...)
 	out = append(out, raw[len(fpdfHeader):objs[0].off]...) // the binary comment line
+	pages := 0
+	for i, o := range objs[:n-2] {
+		seg := raw[o.off:objs[i+1].off]
+		if bytes.Contains(seg[:min(len(seg), 32)], []byte(" 0 obj\n<</Type /Page\n")) {
+			pages++
+		}
+	}
 	h := sha256.New()
+	onlyBase := true
 	for i, o := range objs[:n-2] {
 		seg := raw[o.off:objs[i+1].off]
 		offsets[o.num] = len(out)
 		head := len(strconv.Itoa(o.num)) + len(" 0 obj\n")
 		body := seg[head:]
 		switch {
+		case bytes.HasPrefix(body, []byte("<</Length ")) && bytes.Contains(body, []byte("/Length1 ")):
+			program := p.fontProgram(body, onlyBase)
+			if program == nil {
+				return nil, errors.New("fpdf output: a font program without its placeholder")
+			}
+			out = append(out, seg[:head]...)
+			out = append(out, program...)
 		case bytes.HasPrefix(body, []byte("<</Length ")):
 			data, ok := plainStream(body)
 			if !ok {
 				out = append(out, seg...)
 				continue
 			}
+			if bytes.Contains(data, []byte(pagesAlias)) { // footers of a document of several pages
+				data = bytes.ReplaceAll(data, []byte(pagesAlias), strconv.AppendInt(nil, int64(pages), 10))
+			}
 			h.Write(data)
+			// fpdf writes every page's contents before the fonts.
+			onlyBase = onlyBase && p.usesOnlyBase(data)
 			z := zPool.Get().(*zState)
 			z.out.Reset()
 			z.w.Reset(&z.out)
@@ -401,6 +447,35 @@ func (p *pdfaParts) finish(raw []byte, m *docMeta) ([]byte, error) {
 	out = fmt.Appendf(out, "trailer\n<</Size %d /Root %d 0 R /Info %d 0 R /ID [<%X> <%X>]>>\nstartxref\n%d\n%%%%EOF\n",
 		size, catalog, info, id, id, xref)
 	return out, nil
+}
+
+// usesOnlyBase reports whether page contents print base letters only.
+// Content operators are ASCII, so any other byte is in a string.
+func (p *pdfaParts) usesOnlyBase(contents []byte) bool {
+	for _, c := range contents {
+		if !p.base[c] {
+			return false
+		}
+	}
+	return true
+}
+
+// fontProgram returns the font program object body whose placeholder is
+// the data of the stream object body (its base version when onlyBase), or
+// nil.
+func (p *pdfaParts) fontProgram(body []byte, onlyBase bool) []byte {
+	_, rest, ok := bytes.Cut(body, []byte(">>\nstream\n"))
+	if !ok {
+		return nil
+	}
+	data, _, ok := bytes.Cut(rest, []byte("\nendstream\n"))
+	if !ok {
+		return nil
+	}
+	if onlyBase {
+		return p.basePrograms[string(data)]
+	}
+	return p.fontPrograms[string(data)]
 }
 
 // plainStream returns the data of an unfiltered stream object body

@@ -9,8 +9,12 @@
 // (dates come from the Document, never from the clock), which golden tests
 // rely on.
 //
-// Documents are PDF/A-2b, about 34 KB each with both fonts (see pdfa.go
-// and, for the font subsets, font.go).
+// Documents are PDF/A-2b, about 29 KB each with both fonts (see pdfa.go
+// and, for the font subsets, font.go): a document that prints only the
+// base letters (ASCII, the Italian accented letters and those of the
+// Italian messages) embeds base font programs; one other letter (a German
+// or Slovenian name, a bilingual page) brings the full programs, about
+// 12 KB more.
 //
 // Bilingual documents: Document.Languages [it, de|fr|sl] prints every fixed
 // text in Italian and in the issuing comune's second official language
@@ -35,12 +39,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"codeberg.org/go-pdf/fpdf"
-	"github.com/skip2/go-qrcode"
 
+	"certa.example/certa/internal/qr"
 	"certa.example/certa/internal/registry"
 	"certa.example/certa/templates/i18n"
 )
@@ -132,7 +138,9 @@ type Document struct {
 // the closing notices on a page of their own.
 var errBreakBeforeClosing = errors.New("templates: the closing needs a new page")
 
-// pagesAlias is replaced by the number of pages when fpdf writes them.
+// pagesAlias is replaced by the number of pages in finish (pdfa.go), not
+// by fpdf's AliasNbPages, which copies every page's contents twice to look
+// for it.
 const pagesAlias = "{nb}"
 
 // bodyBottom is the lowest a body's line may end before it continues on
@@ -252,11 +260,25 @@ func New() (*Renderer, error) {
 	if err != nil {
 		return nil, err
 	}
-	pa, err := newPDFAParts(fs.enc)
+	pa, err := newPDFAParts(fs)
 	if err != nil {
 		return nil, err
 	}
 	return &Renderer{fonts: fs, pdfa: pa}, nil
+}
+
+// SharedParts returns the byte sequences every document of this renderer
+// repeats verbatim: the font programs (base and full) and the PDF/A colour
+// profile and ToUnicode map. A store can keep them once
+// (store.SharedPart).
+func (r *Renderer) SharedParts() [][]byte {
+	parts := [][]byte{r.pdfa.icc, r.pdfa.toUnicode}
+	for _, m := range []map[string][]byte{r.pdfa.fontPrograms, r.pdfa.basePrograms} {
+		for _, ph := range []string{placeholderRegular, placeholderBold} {
+			parts = append(parts, m[ph])
+		}
+	}
+	return parts
 }
 
 // KeywordsPrefix precedes the verification code in the PDF's /Keywords,
@@ -331,7 +353,6 @@ func (r *Renderer) layout(d *Document, alt i18n.Lang, w io.Writer, breakBeforeCl
 	pdf.SetCatalogSort(true)
 	pdf.SetMargins(marginX, 18, marginX)
 	pdf.SetAutoPageBreak(false, 0)
-	pdf.AliasNbPages(pagesAlias)
 	r.fonts.register(pdf)
 	pdf.AddPage()
 
@@ -536,41 +557,28 @@ func (p *page) closing(d *Document) {
 }
 
 const (
-	qrSize = 34.0 // mm, module size ~0.6 mm for a version 4 code
+	qrSize = 34.0 // mm: modules of 0.49 mm for the version 13 of a seal URL
 	qrTop  = pageH - 22 - qrSize
 )
 
-// qr draws the verification QR code as vector squares with the code and the
+// qr draws the verification QR code as a stencil mask with the code and the
 // verification address beside it.
 func (p *page) qr(d *Document) error {
 	text := d.QRText
 	if text == "" {
 		text = d.VerifyURL
 	}
-	q, err := qrcode.New(text, qrcode.Medium)
+	code, err := qr.Encode(text, qr.M)
 	if err != nil {
 		return fmt.Errorf("templates: qr: %w", err)
 	}
-	q.DisableBorder = true
-	bm := q.Bitmap()
-	n := len(bm)
 	pdf := p.pdf
 	x0, y0 := marginX, qrTop
-	mod := qrSize / float64(n)
 	pdf.SetFillColor(0, 0, 0)
-	for y, row := range bm {
-		for x := 0; x < n; {
-			if !row[x] {
-				x++
-				continue
-			}
-			start := x
-			for x < n && row[x] {
-				x++
-			}
-			pdf.Rect(x0+float64(start)*mod, y0+float64(y)*mod, float64(x-start)*mod, mod, "F")
-		}
-	}
+	path := qrPaths.Get().(*[]byte)
+	*path = appendQRImage((*path)[:0], code, x0, y0, qrSize, pdf.GetConversionRatio())
+	pdf.RawWriteBuf(bytes.NewReader(*path))
+	qrPaths.Put(path)
 	// The QR's target as a link too, so a reader of the file can open it
 	// and a verifier can read the seal without decoding the image.
 	pdf.LinkString(x0, y0, qrSize, qrSize, text)
@@ -595,6 +603,59 @@ func (p *page) qr(d *Document) error {
 	}
 	p.footer(d)
 	return nil
+}
+
+// qrPaths are buffers for appendQRImage.
+var qrPaths = sync.Pool{New: func() any { b := make([]byte, 0, 32<<10); return &b }}
+
+// smallInts are the decimal forms of module coordinates.
+var smallInts = func() (t [178][]byte) {
+	for i := range t {
+		t[i] = strconv.AppendInt(nil, int64(i), 10)
+	}
+	return t
+}()
+
+// appendQRImage appends the content-stream operators that draw code as an
+// inline stencil mask, one sample per module (ISO 32000-1 8.9.6.2): /IM
+// true paints the fill colour where a sample is 1 (/D [1 0]), and without
+// /Interpolate every module is a sharp square at any resolution, as with
+// vector squares, in 600 bytes instead of the 17 KB of a path of 1,400
+// rectangles, which every document then had to compress. The samples are
+// in ASCIIHex so that the page contents stay ASCII (finish picks the font
+// programs by the bytes the contents use). The cm operator maps the image
+// onto size millimetres with the top-left corner at x, y millimetres from
+// the page's top left (k is points per millimetre).
+func appendQRImage(b []byte, code *qr.Code, x, y, size, k float64) []byte {
+	n := code.Size
+	b = append(b, "q\n"...)
+	b = strconv.AppendFloat(b, size*k, 'f', 3, 64)
+	b = append(b, " 0 0 "...)
+	b = strconv.AppendFloat(b, size*k, 'f', 3, 64)
+	b = append(b, ' ')
+	b = strconv.AppendFloat(b, x*k, 'f', 3, 64)
+	b = append(b, ' ')
+	b = strconv.AppendFloat(b, (pageH-y-size)*k, 'f', 3, 64)
+	b = append(b, " cm\nBI /IM true /W "...)
+	b = append(b, smallInts[n]...)
+	b = append(b, " /H "...)
+	b = append(b, smallInts[n]...)
+	b = append(b, " /BPC 1 /D [1 0] /F /AHx ID\n"...)
+	const hexDigits = "0123456789ABCDEF"
+	for row := range n {
+		r := code.Row(row)
+		for col := 0; col < n; col += 8 {
+			var v byte
+			for bit := range 8 {
+				if col+bit < n && r[col+bit] == 1 {
+					v |= 0x80 >> bit
+				}
+			}
+			b = append(b, hexDigits[v>>4], hexDigits[v&15])
+		}
+		b = append(b, '\n')
+	}
+	return append(b, ">\nEI\nQ"...)
 }
 
 // footer prints the page's footer: the title, code and date, and the page
