@@ -113,7 +113,7 @@ func (e *Engine) replay(ctx context.Context, req Request) (iss Issued, ok bool, 
 func (e *Engine) record(ctx context.Context, req Request, rec ledger.Record, pdf []byte) (iss Issued, replayed bool, err error) {
 	ri := store.Issuance{Record: rec}
 	if e.cfg.DocumentRetention > 0 || req.IdempotencyKey != "" {
-		ri.PDF = pdf
+		ri.PDF, ri.Parts = pdf, e.parts
 	}
 	if req.IdempotencyKey != "" {
 		h, err := requestHash(req)
@@ -122,7 +122,7 @@ func (e *Engine) record(ctx context.Context, req Request, rec ledger.Record, pdf
 		}
 		ri.Idempotency = &store.IdempotencyEntry{Client: req.Requester, Key: req.IdempotencyKey, RequestHash: h}
 	}
-	err = e.store.RecordIssue(ctx, ri)
+	err = e.recorder.RecordIssue(ctx, ri)
 	if !errors.Is(err, store.ErrIdempotencyKeyTaken) {
 		return Issued{}, false, err
 	}

@@ -81,6 +81,13 @@ type Engine struct {
 	sealBase string // "HTTPS://HOST" for seal.URL; "" without a seal key
 	records  *recordCache
 	seals    *sealCache
+	// recorder records issuances: a store.GroupCommit when the store can
+	// record several in one transaction, else the store.
+	recorder interface {
+		RecordIssue(context.Context, store.Issuance) error
+	}
+	// parts are what every stored PDF repeats (the renderer's fonts).
+	parts []store.SharedPart
 }
 
 // New returns an engine. The renderer and signer are shared by all calls.
@@ -93,7 +100,13 @@ func New(cfg Config, st store.Store, r *templates.Renderer, s *signer.PDFSigner)
 		return nil, fmt.Errorf("engine: public URL %q must be an absolute http(s) URL without query", cfg.PublicURL)
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
-	e := &Engine{cfg: cfg, store: st, renderer: r, signer: s, qrBase: qrBase(u), records: newRecordCache(cfg.LookupCacheTTL), seals: newSealCache()}
+	e := &Engine{cfg: cfg, store: st, renderer: r, signer: s, qrBase: qrBase(u), records: newRecordCache(cfg.LookupCacheTTL), seals: newSealCache(), recorder: st}
+	if gr, ok := st.(store.GroupRecorder); ok {
+		e.recorder = store.NewGroupCommit(gr)
+	}
+	for _, p := range r.SharedParts() {
+		e.parts = append(e.parts, store.NewSharedPart(p))
+	}
 	if cfg.SealKey != nil || cfg.SealCert != nil {
 		if strings.Trim(u.Path, "/") != "" {
 			return nil, fmt.Errorf("engine: the QR seal needs a public URL without a path, not %q", cfg.PublicURL)

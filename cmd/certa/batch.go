@@ -151,17 +151,7 @@ func createBatch(ctx context.Context, st store.Store, path string, sum [32]byte)
 }
 
 func writeBatchResult(ctx context.Context, st *stack, b store.Batch, out string) error {
-	pages := func(ctx context.Context, after int64, limit int) ([]store.BatchItem, error) {
-		return st.env.Store.BatchItems(ctx, b.ID, after, limit)
-	}
-	pdf := func(ctx context.Context, it store.BatchItem, w io.Writer) error {
-		doc, err := st.engine.Document(ctx, it.Code)
-		if err != nil {
-			return err
-		}
-		_, err = w.Write(doc)
-		return err
-	}
+	pages, pdf := batch.StoredItems(st.env.Store, b.ID), batch.StoredDocuments(st.engine)
 	if !strings.HasSuffix(strings.ToLower(out), ".zip") {
 		_, err := batch.WriteDir(ctx, out, pages, pdf)
 		return err

@@ -44,6 +44,30 @@ type ManifestLine struct {
 // batch id bound, is one.
 type Pages func(ctx context.Context, after int64, limit int) ([]store.BatchItem, error)
 
+// StoredItems returns the Pages of batch id's items in st.
+func StoredItems(st interface {
+	BatchItems(ctx context.Context, id string, after int64, limit int) ([]store.BatchItem, error)
+}, id string) Pages {
+	return func(ctx context.Context, after int64, limit int) ([]store.BatchItem, error) {
+		return st.BatchItems(ctx, id, after, limit)
+	}
+}
+
+// StoredDocuments returns the PDFFunc that writes each item's stored
+// document as docs gives it (engine.Engine.Document).
+func StoredDocuments(docs interface {
+	Document(ctx context.Context, code string) ([]byte, error)
+}) PDFFunc {
+	return func(ctx context.Context, it store.BatchItem, w io.Writer) error {
+		doc, err := docs.Document(ctx, it.Code)
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(doc)
+		return err
+	}
+}
+
 // PDFFunc writes the PDF of an issued item to w.
 type PDFFunc func(ctx context.Context, it store.BatchItem, w io.Writer) error
 

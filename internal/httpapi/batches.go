@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"context"
 	"crypto/sha256"
 	"errors"
 	"io"
@@ -156,23 +155,14 @@ func (s *Server) batchResult(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, errs.New(errs.Conflict, "the batch is not done; its result is ready when GET /api/v1/batches/{id} says done"))
 		return
 	}
-	pages := func(ctx context.Context, after int64, limit int) ([]store.BatchItem, error) {
-		return s.batches.BatchItems(ctx, b.ID, after, limit)
-	}
+	pages := batch.StoredItems(s.batches, b.ID)
 	if first, err := pages(r.Context(), 0, 1); err == nil && len(first) == 1 && first[0].Code != "" {
 		if _, err := s.engine.Document(r.Context(), first[0].Code); err != nil {
 			s.writeProblem(w, r, err)
 			return
 		}
 	}
-	pdf := func(ctx context.Context, it store.BatchItem, w io.Writer) error {
-		doc, err := s.engine.Document(ctx, it.Code)
-		if err != nil {
-			return err
-		}
-		_, err = w.Write(doc)
-		return err
-	}
+	pdf := batch.StoredDocuments(s.engine)
 	h := w.Header()
 	h.Set("Content-Type", "application/zip")
 	h.Set("Content-Disposition", `attachment; filename="certa-batch-`+b.ID+`.zip"`)

@@ -25,6 +25,9 @@ type Issuance struct {
 	// Idempotency, when set, records the request's key; its Code must be
 	// Record.Code or empty (then Record.Code is used).
 	Idempotency *IdempotencyEntry
+	// Parts are byte sequences PDF may share with other documents (its
+	// font programs): the store keeps each once (SharedPart).
+	Parts []SharedPart
 }
 
 // IdempotencyEntry ties a client's Idempotency-Key to the certificate it

@@ -75,7 +75,7 @@ func (s *Store) CreateClient(ctx context.Context, c apiclient.Record, actor stri
 			}
 			return err
 		}
-		err = readAppend(br)
+		err = readAppend(br, 1)
 		if cerr := br.Close(); err == nil {
 			err = cerr
 		}
@@ -168,7 +168,7 @@ func (s *Store) RevokeClient(ctx context.Context, id, actor string) (apiclient.R
 			br.Close()
 			return err
 		}
-		err = readAppend(br)
+		err = readAppend(br, 1)
 		if cerr := br.Close(); err == nil {
 			err = cerr
 		}

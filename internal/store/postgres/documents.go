@@ -14,23 +14,30 @@ import (
 )
 
 // queueDocument queues the inserts of iss's idempotency entry and
-// document, stamped at, and returns how many it queued.
-func queueDocument(b *pgx.Batch, iss store.Issuance, at time.Time) (int, error) {
+// document (with the shared parts the database may lack), stamped at, and
+// returns how many it queued and the parts the document uses, for
+// store.PartStore.Committed once the transaction commits.
+func (s *Store) queueDocument(b *pgx.Batch, iss store.Issuance, at time.Time) (n int, used []store.SharedPart, err error) {
 	at = instant(at)
 	if !storable(at) {
-		return 0, errs.Wrap(errs.Internal, publicError, errors.New("clock out of range"))
+		return 0, nil, errs.Wrap(errs.Internal, publicError, errors.New("clock out of range"))
 	}
-	n := 0
 	if e := iss.Idempotency; e != nil {
 		b.Queue(`INSERT INTO idempotency_keys (client, idem_key, request_hash, code, created_at)
 			VALUES ($1, $2, $3, $4, $5)`, e.Client, e.Key, e.RequestHash[:], e.Code, at)
 		n++
 	}
 	if iss.PDF != nil {
-		b.Queue(`INSERT INTO documents (code, stored_at, pdf) VALUES ($1, $2, $3)`, iss.Record.Code, at, iss.PDF)
+		stored, used, missing := s.parts.Split(iss)
+		for _, p := range missing {
+			b.Queue(`INSERT INTO document_parts (sha256, body) VALUES ($1, $2) ON CONFLICT DO NOTHING`, p.Sum[:], p.Body)
+			n++
+		}
+		b.Queue(`INSERT INTO documents (code, stored_at, pdf) VALUES ($1, $2, $3)`, iss.Record.Code, at, stored)
 		n++
+		return n, used, nil
 	}
-	return n, nil
+	return n, nil, nil
 }
 
 // Document returns the stored PDF of code, or errs.NotFound.
@@ -38,15 +45,26 @@ func (s *Store) Document(ctx context.Context, code string) ([]byte, error) {
 	if !validText(code) {
 		return nil, errs.New(errs.NotFound, "no document is stored for this certificate")
 	}
-	var pdf []byte
-	err := s.pool.QueryRow(ctx, `SELECT pdf FROM documents WHERE code = $1`, code).Scan(&pdf)
+	var pdf, digest []byte
+	err := s.pool.QueryRow(ctx, `SELECT d.pdf, c.sha256 FROM documents d JOIN certificates c ON c.code = d.code
+		WHERE d.code = $1`, code).Scan(&pdf, &digest)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return nil, errs.New(errs.NotFound, "no document is stored for this certificate")
 	case err != nil:
 		return nil, storageErr(err)
 	}
-	return pdf, nil
+	return s.parts.Join(pdf, digest, func(sum [32]byte) ([]byte, error) {
+		var body []byte
+		err := s.pool.QueryRow(ctx, `SELECT body FROM document_parts WHERE sha256 = $1`, sum[:]).Scan(&body)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			return nil, errs.New(errs.NotFound, "no such document part")
+		case err != nil:
+			return nil, storageErr(err)
+		}
+		return body, nil
+	})
 }
 
 // Idempotency returns the entry of client's key, or errs.NotFound.

@@ -52,6 +52,23 @@ func (s *Store) Record(ctx context.Context, rec ledger.Record) error {
 // store.ErrIdempotencyKeyTaken: the insert waits for the other
 // transaction, then fails.
 func (s *Store) RecordIssue(ctx context.Context, iss store.Issuance) error {
+	return s.RecordIssues(ctx, []store.Issuance{iss})
+}
+
+// RecordIssues records every issuance of group in one transaction, all or
+// none (store.GroupCommit batches concurrent issuances this way): one
+// round trip for the rows and the audit head's lock, one for the chained
+// events and COMMIT.
+func (s *Store) RecordIssues(ctx context.Context, group []store.Issuance) error {
+	for _, iss := range group {
+		if err := checkIssuance(iss); err != nil {
+			return err
+		}
+	}
+	return s.onConn(ctx, func(c *pgx.Conn) error { return s.record(ctx, c, group) })
+}
+
+func checkIssuance(iss store.Issuance) error {
 	rec := iss.Record
 	switch {
 	case rec.Code == "":
@@ -76,7 +93,7 @@ func (s *Store) RecordIssue(ctx context.Context, iss store.Issuance) error {
 	if e := iss.Idempotency; e != nil && !validText(e.Client, e.Key) {
 		return errs.New(errs.InvalidRequest, "idempotency client and key must be UTF-8 text without NUL characters")
 	}
-	return s.onConn(ctx, func(c *pgx.Conn) error { return s.record(ctx, c, iss) })
+	return nil
 }
 
 // onConn runs fn on a pooled connection. When fn fails and leaves a
@@ -97,23 +114,29 @@ func (s *Store) onConn(ctx context.Context, fn func(c *pgx.Conn) error) error {
 	return err
 }
 
-func (s *Store) record(ctx context.Context, c *pgx.Conn, iss store.Issuance) error {
-	rec := iss.Record
-	var revokedAt *time.Time
-	if !rec.RevokedAt.IsZero() {
-		t := instant(rec.RevokedAt)
-		revokedAt = &t
-	}
+func (s *Store) record(ctx context.Context, c *pgx.Conn, group []store.Issuance) error {
 	b := &pgx.Batch{}
 	b.Queue("BEGIN")
-	b.Queue(insertCert, rec.Code, rec.Type, rec.Subject, rec.Holder, rec.Comune,
-		instant(rec.IssuedAt), instant(rec.ExpiresAt), rec.SHA256[:],
-		rec.Requester, rec.Channel, rec.Revoked, revokedAt,
-		string(rec.RevokedReason), rec.ReplacedBy, rec.Verifications,
-		rec.Citizen, rec.Operator, rec.IDDocType, rec.IDDocNum)
-	extra, err := queueDocument(b, iss, s.now())
-	if err != nil {
-		return err
+	statements := 0
+	var parts []store.SharedPart
+	for _, iss := range group {
+		rec := iss.Record
+		var revokedAt *time.Time
+		if !rec.RevokedAt.IsZero() {
+			t := instant(rec.RevokedAt)
+			revokedAt = &t
+		}
+		b.Queue(insertCert, rec.Code, rec.Type, rec.Subject, rec.Holder, rec.Comune,
+			instant(rec.IssuedAt), instant(rec.ExpiresAt), rec.SHA256[:],
+			rec.Requester, rec.Channel, rec.Revoked, revokedAt,
+			string(rec.RevokedReason), rec.ReplacedBy, rec.Verifications,
+			rec.Citizen, rec.Operator, rec.IDDocType, rec.IDDocNum)
+		extra, used, err := s.queueDocument(b, iss, s.now())
+		if err != nil {
+			return err
+		}
+		statements += 1 + extra
+		parts = append(parts, used...)
 	}
 	b.Queue(`SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE`)
 	var (
@@ -121,8 +144,8 @@ func (s *Store) record(ctx context.Context, c *pgx.Conn, iss store.Issuance) err
 		headHash []byte
 	)
 	br := c.SendBatch(ctx, b)
-	_, err = br.Exec()
-	for range 1 + extra {
+	_, err := br.Exec()
+	for range statements {
 		if err == nil {
 			_, err = br.Exec()
 		}
@@ -145,23 +168,32 @@ func (s *Store) record(ctx context.Context, c *pgx.Conn, iss store.Issuance) err
 	case err != nil:
 		return storageErr(err)
 	}
-	ev, err := s.chainOnHead(headSeq, headHash, audit.Event{
-		Actor:   rec.Requester,
-		Action:  audit.ActionCertificateIssue,
-		Object:  rec.Code,
-		Outcome: audit.OutcomeOK,
-	})
-	if err != nil {
-		return err
+	events := make([]audit.Event, len(group))
+	for i, iss := range group {
+		ev, err := s.chainOnHead(headSeq, headHash, audit.Event{
+			Actor:   iss.Record.Requester,
+			Action:  audit.ActionCertificateIssue,
+			Object:  iss.Record.Code,
+			Outcome: audit.OutcomeOK,
+		})
+		if err != nil {
+			return err
+		}
+		events[i] = ev
+		headSeq, headHash = ev.Seq, ev.Hash[:]
 	}
 	b = &pgx.Batch{}
-	queueAppend(b, ev)
+	queueAppend(b, events...)
 	br = c.SendBatch(ctx, b)
-	err = readAppend(br)
+	err = readAppend(br, len(events))
 	if cerr := br.Close(); err == nil {
 		err = cerr
 	}
-	return commitErr(err)
+	if err != nil {
+		return commitErr(err)
+	}
+	s.parts.Committed(parts)
+	return nil
 }
 
 // chainOnHead chains ev onto the audit head read as seq and hash, at the
@@ -182,21 +214,26 @@ func (s *Store) chainOnHead(seq int64, hash []byte, ev audit.Event) (audit.Event
 	return ev, nil
 }
 
-// queueAppend queues the insertion of ev, the move of the head to it, and
-// COMMIT; readAppend reads their results.
-func queueAppend(b *pgx.Batch, ev audit.Event) {
-	b.Queue(insertEvent, ev.Seq, ev.At, ev.Actor, ev.Action, ev.Object, ev.Outcome, ev.Prev[:], ev.Hash[:])
-	b.Queue(`UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`, ev.Seq, ev.Hash[:])
+// queueAppend queues, for each of evs (chained in order), its insertion
+// and the move of the head to it (the head advances one event at a time),
+// then COMMIT; readAppend reads their results.
+func queueAppend(b *pgx.Batch, evs ...audit.Event) {
+	for _, ev := range evs {
+		b.Queue(insertEvent, ev.Seq, ev.At, ev.Actor, ev.Action, ev.Object, ev.Outcome, ev.Prev[:], ev.Hash[:])
+		b.Queue(`UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`, ev.Seq, ev.Hash[:])
+	}
 	b.Queue("COMMIT")
 }
 
-// readAppend reads the results of queueAppend, and fails unless the
-// transaction committed.
-func readAppend(br pgx.BatchResults) error {
+// readAppend reads the results of queueAppend of n events, and fails
+// unless the transaction committed.
+func readAppend(br pgx.BatchResults, n int) error {
 	var tag pgconn.CommandTag
-	_, err := br.Exec()
-	if err == nil {
-		_, err = br.Exec()
+	var err error
+	for range 2 * n {
+		if err == nil {
+			_, err = br.Exec()
+		}
 	}
 	if err == nil {
 		tag, err = br.Exec()

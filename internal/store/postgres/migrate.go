@@ -15,7 +15,7 @@ import (
 
 // SchemaVersion is the newest schema version this code knows: the number
 // of the last embedded migration. Open requires exactly this version.
-const SchemaVersion = 7
+const SchemaVersion = 9
 
 // ErrSchemaTooNew is returned (wrapped) by Open and Migrate for a database
 // written by a newer version of certa. Upgrade certa; never downgrade the

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"certa.example/certa/internal/store/storetest"
 )
@@ -149,5 +150,44 @@ func TestLargeImportAnalyzes(t *testing.T) {
 	}
 	if n := reltuples(); n < 11000 {
 		t.Errorf("after the import persons has reltuples %v, want about 12000", n)
+	}
+}
+
+// TestAuditAppendOnFreshTrail: on a new database, whose statistics say
+// the trail is empty, appending events never scans the trail (the audit
+// head's trigger looks the event up by key; migration 0008).
+func TestAuditAppendOnFreshTrail(t *testing.T) {
+	s, u := openStore(t)
+	ctx := context.Background()
+	conn := connect(t, u)
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "VACUUM ANALYZE audit_events"); err != nil {
+		t.Fatal(err)
+	}
+	// Past the five calls after which PL/pgSQL caches a generic plan.
+	for i := range 40 {
+		if err := s.Record(ctx, storetest.Cert(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close() // the backends exit and report their statistics
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var scans, appended int64
+		if err := conn.QueryRow(ctx, `SELECT seq_scan, n_tup_ins FROM pg_stat_user_tables
+			WHERE relid = 'audit_events'::regclass`).Scan(&scans, &appended); err != nil {
+			t.Fatal(err)
+		}
+		if appended >= 40 {
+			if scans > 1 { // VACUUM ANALYZE's own
+				t.Fatalf("%d sequential scans of audit_events for %d appends", scans, appended)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("statistics not reported: %d inserts seen", appended)
+		}
+		time.Sleep(100 * time.Millisecond)
+		conn.Exec(ctx, "SELECT pg_stat_clear_snapshot()")
 	}
 }

@@ -123,8 +123,9 @@ const DefaultConnectTimeout = 5 * time.Second
 // Store is a store.Store backed by a PostgreSQL database. It is safe for
 // concurrent use.
 type Store struct {
-	pool *pgxpool.Pool
-	now  func() time.Time
+	pool  *pgxpool.Pool
+	now   func() time.Time
+	parts store.PartStore
 }
 
 var _ store.Store = (*Store)(nil)

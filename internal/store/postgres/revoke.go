@@ -135,7 +135,7 @@ func (s *Store) revoke(ctx context.Context, c *pgx.Conn, rev ledger.Revocation) 
 		}
 		return ledger.Record{}, err
 	}
-	err = readAppend(br)
+	err = readAppend(br, 1)
 	if cerr := br.Close(); err == nil {
 		err = cerr
 	}

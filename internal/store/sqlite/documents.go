@@ -12,42 +12,66 @@ import (
 	"certa.example/certa/internal/store"
 )
 
-// insertDocument writes iss's document and idempotency entry within tx, at
-// the store's clock reading at.
-func (s *Store) insertDocument(ctx context.Context, tx *sql.Tx, iss store.Issuance, at time.Time) error {
+// insertDocument writes iss's document, with the shared parts the
+// database lacks, and its idempotency entry within tx, at the store's clock
+// reading at. It returns the parts the document uses, for
+// store.PartStore.Committed once tx commits.
+func (s *Store) insertDocument(ctx context.Context, tx *sql.Tx, iss store.Issuance, at time.Time) ([]store.SharedPart, error) {
 	if !storable(at) {
-		return errs.Wrap(errs.Internal, "storage error", errors.New("clock out of range"))
+		return nil, errs.Wrap(errs.Internal, "storage error", errors.New("clock out of range"))
 	}
 	if e := iss.Idempotency; e != nil {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys
 			(client, idem_key, request_hash, code, created_at) VALUES (?, ?, ?, ?, ?)`,
 			e.Client, e.Key, e.RequestHash[:], e.Code, at.UnixNano()); err != nil {
 			if isDuplicate(err) {
-				return errs.Wrap(errs.Conflict, "this idempotency key is recorded already", store.ErrIdempotencyKeyTaken)
+				return nil, errs.Wrap(errs.Conflict, "this idempotency key is recorded already", store.ErrIdempotencyKeyTaken)
 			}
-			return storageErr(err)
+			return nil, storageErr(err)
 		}
 	}
-	if iss.PDF != nil {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO documents (code, stored_at, pdf) VALUES (?, ?, ?)`,
-			iss.Record.Code, at.UnixNano(), iss.PDF); err != nil {
-			return storageErr(err)
+	if iss.PDF == nil {
+		return nil, nil
+	}
+	stored, used, missing := s.parts.Split(iss)
+	for _, p := range missing {
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO document_parts (sha256, body) VALUES (?, ?)`,
+			p.Sum[:], p.Body); err != nil {
+			return nil, storageErr(err)
 		}
 	}
-	return nil
+	if _, err := tx.ExecContext(ctx, `INSERT INTO documents (code, stored_at, pdf) VALUES (?, ?, ?)`,
+		iss.Record.Code, at.UnixNano(), stored); err != nil {
+		return nil, storageErr(err)
+	}
+	return used, nil
+}
+
+// part loads a shared part's body, or errs.NotFound.
+func (s *Store) part(ctx context.Context, sum [32]byte) ([]byte, error) {
+	var body []byte
+	err := s.r.QueryRowContext(ctx, `SELECT body FROM document_parts WHERE sha256 = ?`, sum[:]).Scan(&body)
+	switch {
+	case errNoRows(err):
+		return nil, errs.New(errs.NotFound, "no such document part")
+	case err != nil:
+		return nil, storageErr(err)
+	}
+	return body, nil
 }
 
 // Document returns the stored PDF of code, or errs.NotFound.
 func (s *Store) Document(ctx context.Context, code string) ([]byte, error) {
-	var pdf []byte
-	err := s.r.QueryRowContext(ctx, `SELECT pdf FROM documents WHERE code = ?`, code).Scan(&pdf)
+	var pdf, digest []byte
+	err := s.r.QueryRowContext(ctx, `SELECT d.pdf, c.sha256 FROM documents d JOIN certificates c ON c.code = d.code
+		WHERE d.code = ?`, code).Scan(&pdf, &digest)
 	switch {
 	case errNoRows(err):
 		return nil, errs.New(errs.NotFound, "no document is stored for this certificate")
 	case err != nil:
 		return nil, storageErr(err)
 	}
-	return pdf, nil
+	return s.parts.Join(pdf, digest, func(sum [32]byte) ([]byte, error) { return s.part(ctx, sum) })
 }
 
 // Idempotency returns the entry of client's key, or errs.NotFound.

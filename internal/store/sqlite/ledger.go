@@ -31,6 +31,40 @@ func (s *Store) Record(ctx context.Context, rec ledger.Record) error {
 // iss, in the same transaction (see store.Issuance). An idempotency entry
 // recorded already is errs.Conflict wrapping store.ErrIdempotencyKeyTaken.
 func (s *Store) RecordIssue(ctx context.Context, iss store.Issuance) error {
+	return s.RecordIssues(ctx, []store.Issuance{iss})
+}
+
+// RecordIssues records every issuance of group in one transaction, all or
+// none (store.GroupCommit batches concurrent issuances this way).
+func (s *Store) RecordIssues(ctx context.Context, group []store.Issuance) error {
+	for _, iss := range group {
+		if err := checkIssuance(iss); err != nil {
+			return err
+		}
+	}
+	// The single write connection serialises this transaction with every
+	// other write of the process; BEGIN IMMEDIATE with other processes.
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return storageErr(err)
+	}
+	defer tx.Rollback()
+	var parts []store.SharedPart
+	for _, iss := range group {
+		used, err := s.recordIn(ctx, tx, iss)
+		if err != nil {
+			return err
+		}
+		parts = append(parts, used...)
+	}
+	if err := tx.Commit(); err != nil {
+		return storageErr(err)
+	}
+	s.parts.Committed(parts)
+	return nil
+}
+
+func checkIssuance(iss store.Issuance) error {
 	rec := iss.Record
 	switch {
 	case rec.Code == "":
@@ -46,22 +80,17 @@ func (s *Store) RecordIssue(ctx context.Context, iss store.Issuance) error {
 	if err := rec.CheckRevocation(); err != nil {
 		return err
 	}
-	if err := iss.Check(); err != nil {
-		return err
-	}
+	return iss.Check()
+}
+
+// recordIn inserts one issuance and its audit event within tx, and returns
+// the shared parts its document uses.
+func (s *Store) recordIn(ctx context.Context, tx *sql.Tx, iss store.Issuance) ([]store.SharedPart, error) {
+	rec := iss.Record
 	var revokedAt sql.NullInt64
 	if !rec.RevokedAt.IsZero() {
 		revokedAt = sql.NullInt64{Int64: rec.RevokedAt.UnixNano(), Valid: true}
 	}
-
-	// The single write connection serialises this transaction with every
-	// other write of the process; BEGIN IMMEDIATE with other processes.
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return storageErr(err)
-	}
-	defer tx.Rollback()
-
 	if _, err := tx.StmtContext(ctx, s.insertCert).ExecContext(ctx,
 		rec.Code, rec.Type, rec.Subject, rec.Holder, rec.Comune,
 		rec.IssuedAt.UnixNano(), rec.ExpiresAt.UnixNano(), rec.SHA256[:],
@@ -70,29 +99,24 @@ func (s *Store) RecordIssue(ctx context.Context, iss store.Issuance) error {
 		rec.Citizen, rec.Operator, rec.IDDocType, rec.IDDocNum); err != nil {
 		switch sqliteCode(err) {
 		case sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
-			return errs.Wrap(errs.Conflict, "a certificate with this code is already recorded", err)
+			return nil, errs.Wrap(errs.Conflict, "a certificate with this code is already recorded", err)
 		case sqlite3.SQLITE_CONSTRAINT_UNIQUE:
-			return errs.Wrap(errs.Conflict, "a certificate with this digest is already recorded", err)
+			return nil, errs.Wrap(errs.Conflict, "a certificate with this digest is already recorded", err)
 		}
-		return storageErr(err)
+		return nil, storageErr(err)
 	}
 	at := s.now()
-	if err := s.insertDocument(ctx, tx, iss, at); err != nil {
-		return err
+	used, err := s.insertDocument(ctx, tx, iss, at)
+	if err != nil {
+		return nil, err
 	}
-	if err := s.appendEvent(ctx, tx, audit.Event{
+	return used, s.appendEvent(ctx, tx, audit.Event{
 		At:      at,
 		Actor:   rec.Requester,
 		Action:  audit.ActionCertificateIssue,
 		Object:  rec.Code,
 		Outcome: audit.OutcomeOK,
-	}); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return storageErr(err)
-	}
-	return nil
+	})
 }
 
 // appendEvent chains ev onto the last event of the trail and inserts it,

@@ -13,7 +13,7 @@ import (
 
 // SchemaVersion is the newest schema version this code knows: the number
 // of the last embedded migration.
-const SchemaVersion = 7
+const SchemaVersion = 8
 
 // ErrSchemaTooNew is returned by Open for a database written by a newer
 // version of certa. Upgrade certa; do not downgrade the file.

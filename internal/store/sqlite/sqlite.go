@@ -29,7 +29,10 @@
 // IMMEDIATE, so writers in different processes queue on the file lock
 // (busy_timeout 5 s) instead of deadlocking on a lock upgrade. Reads use a
 // separate pool of query_only connections and, thanks to WAL, never wait
-// for the writer: each read statement sees the last committed state.
+// for the writer: each read statement sees the last committed state. A
+// third connection checkpoints the WAL into the database file in the
+// background, ten times a second, so that writers do not (see
+// checkpointEvery).
 //
 // # Files
 //
@@ -69,6 +72,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -97,9 +101,49 @@ type Store struct {
 	subject          *sql.Stmt
 	byCode           *sql.Stmt
 	bySHA256         *sql.Stmt
+
+	parts store.PartStore
+
+	// ck checkpoints the WAL in the background (checkpointLoop).
+	ck       *sql.DB
+	stopCk   chan struct{}
+	ckDone   chan struct{}
+	stopOnce sync.Once
 }
 
 var _ store.Store = (*Store)(nil)
+
+// Checkpoints. A write transaction that pushes the WAL past SQLite's
+// threshold checkpoints it before it returns, holding the only write
+// connection meanwhile: with a stored PDF per issuance that was a tenth of
+// a batch's time, and every writer waited for it. A PASSIVE checkpoint
+// every checkpointEvery on a connection of its own moves that work beside
+// the writer; the writer's own threshold stays, raised to
+// walBackstopPages, for a WAL that outgrows the background. The interval
+// trades tail latency against throughput (each checkpoint syncs the
+// file): under HTTP load with PDFs stored, 50 ms gave p99 14-20 ms and
+// 1,100 documents/s, 100 ms 25-38 ms and 1,320/s, 250 ms 31-41 ms and
+// 1,375/s, 2 s 98 ms and 503s at half load (issue-load.sh).
+const (
+	checkpointEvery  = 100 * time.Millisecond
+	walBackstopPages = 16384 // 64 MiB of 4 KiB pages
+)
+
+func (s *Store) checkpointLoop() {
+	defer close(s.ckDone)
+	t := time.NewTicker(checkpointEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stopCk:
+			return
+		case <-t.C:
+			// Busy (another process's checkpoint) and other errors
+			// leave the work to the next tick or the backstop.
+			_, _ = s.ck.Exec("PRAGMA wal_checkpoint(PASSIVE)")
+		}
+	}
+}
 
 // Open opens or creates the database at path, applies pending migrations,
 // and returns the store. now is the clock for audit events and migration
@@ -163,6 +207,12 @@ func Open(path string, now func() time.Time) (*Store, error) {
 	if err := s.prepare(ctx); err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
+	if s.ck, err = sql.Open("sqlite", uri+"?"+checkpointerParams()); err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	s.ck.SetMaxOpenConns(1)
+	s.stopCk, s.ckDone = make(chan struct{}), make(chan struct{})
+	go s.checkpointLoop()
 	ok = true
 	return s, nil
 }
@@ -191,7 +241,17 @@ func writerParams() string {
 	v.Add("_pragma", "journal_mode(WAL)")
 	v.Add("_pragma", "synchronous(NORMAL)")
 	v.Add("_pragma", "foreign_keys(ON)")
+	v.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", walBackstopPages))
 	v.Set("_txlock", "immediate")
+	return v.Encode()
+}
+
+// checkpointerParams are the DSN parameters of the checkpointing
+// connection.
+func checkpointerParams() string {
+	v := url.Values{}
+	v.Set("mode", "rw")
+	v.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
 	return v.Encode()
 }
 
@@ -255,13 +315,17 @@ func (s *Store) Ready(ctx context.Context) error {
 
 // Close closes the store. Operations in flight may fail.
 func (s *Store) Close() error {
+	if s.ckDone != nil {
+		s.stopOnce.Do(func() { close(s.stopCk) })
+		<-s.ckDone
+	}
 	var errList []error
 	for _, st := range []*sql.Stmt{s.insertCert, s.lastEvent, s.insertEvent, s.addVerifications, s.subject, s.byCode, s.bySHA256} {
 		if st != nil {
 			errList = append(errList, st.Close())
 		}
 	}
-	for _, db := range []*sql.DB{s.r, s.w} {
+	for _, db := range []*sql.DB{s.ck, s.r, s.w} {
 		if db != nil {
 			errList = append(errList, db.Close())
 		}

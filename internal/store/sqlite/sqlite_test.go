@@ -1,7 +1,9 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -438,4 +440,88 @@ func TestUpgradeFromVersion1(t *testing.T) {
 		t.Errorf("AuditVerify = %d, %v", n, err)
 	}
 	storetest.CheckUpgradedLedger(t, s, fromNanos(3))
+}
+
+// TestBackgroundCheckpoint: the WAL reaches the database file without any
+// write transaction crossing SQLite's own threshold (raised to
+// walBackstopPages), because the checkpointer copies it in the background.
+func TestBackgroundCheckpoint(t *testing.T) {
+	s, path := newStore(t)
+	ctx := context.Background()
+	pdf := make([]byte, 64<<10)
+	for i := range 80 { // about 5 MiB of documents, far below the backstop
+		pdf[0], pdf[1] = byte(i), byte(i>>8)
+		rec := storetest.Cert(i)
+		rec.SHA256 = sha256.Sum256(pdf)
+		if err := s.RecordIssue(ctx, store.Issuance{Record: rec, PDF: pdf}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Size() > 4<<20 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("database file still %d bytes: the WAL was not checkpointed", fi.Size())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestDocumentPartsStoredOnce: a document's shared parts are stored once,
+// not in its row.
+func TestDocumentPartsStoredOnce(t *testing.T) {
+	s, path := newStore(t)
+	ctx := context.Background()
+	font := store.NewSharedPart(bytes.Repeat([]byte("glyph outline data "), 700)) // 13 KB
+	for i := range 3 {
+		pdf := append(fmt.Appendf(nil, "%%PDF-1.7 %d\n", i), font.Body...)
+		rec := storetest.Cert(i)
+		rec.SHA256 = sha256.Sum256(pdf)
+		if err := s.RecordIssue(ctx, store.Issuance{Record: rec, PDF: pdf, Parts: []store.SharedPart{font}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var rows, biggest, parts, partBytes int
+	if err := db.QueryRow(`SELECT count(*), max(length(pdf)) FROM documents`).Scan(&rows, &biggest); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.QueryRow(`SELECT count(*), sum(length(body)) FROM document_parts`).Scan(&parts, &partBytes); err != nil {
+		t.Fatal(err)
+	}
+	if rows != 3 || biggest > 100 || parts != 1 || partBytes != len(font.Body) {
+		t.Fatalf("%d documents of at most %d bytes, %d parts of %d bytes", rows, biggest, parts, partBytes)
+	}
+}
+
+// TestDocumentDigestChecked: a stored document that no longer matches its
+// certificate's digest is an error, never served.
+func TestDocumentDigestChecked(t *testing.T) {
+	s, path := newStore(t)
+	ctx := context.Background()
+	rec := storetest.Cert(1)
+	if err := s.RecordIssue(ctx, store.Issuance{Record: rec, PDF: storetest.PDF(1)}); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`UPDATE documents SET pdf = ? WHERE code = ?`, []byte("pdf 2"), rec.Code); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Document(ctx, rec.Code); errs.KindOf(err) != errs.Internal {
+		t.Fatalf("tampered document: %v, want an internal error", err)
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"certa.example/certa/internal/audit"
 	"certa.example/certa/internal/errs"
 	"certa.example/certa/internal/store"
 )
@@ -321,5 +322,159 @@ func testPurgeDocuments(t *testing.T, h Harness) {
 	// The key can be used again after its purge.
 	if err := s.RecordIssue(ctx, issuance(5, "kept-by-key")); err != nil {
 		t.Fatalf("key reused after purge: %v", err)
+	}
+}
+
+func testRecordIssuesGroup(t *testing.T, h Harness) {
+	e := newEnv(t, h)
+	ctx := context.Background()
+	gr, ok := e.s.(store.GroupRecorder)
+	if !ok {
+		t.Fatal("the store does not record groups")
+	}
+	// All or none: a group with a code recorded already writes nothing.
+	if err := e.s.RecordIssue(ctx, issuance(0, "")); err != nil {
+		t.Fatal(err)
+	}
+	err := gr.RecordIssues(ctx, []store.Issuance{issuance(1, "k1"), issuance(0, ""), issuance(2, "")})
+	if errs.KindOf(err) != errs.Conflict {
+		t.Fatalf("group with a recorded code: %v, want conflict", err)
+	}
+	for _, i := range []int{1, 2} {
+		if _, err := e.s.ByCode(ctx, Cert(i).Code); errs.KindOf(err) != errs.NotFound {
+			t.Fatalf("certificate %d of a failed group: %v", i, err)
+		}
+		wantDocument(t, e.s, i, false)
+	}
+	if _, err := e.s.Idempotency(ctx, "client-a", "k1"); errs.KindOf(err) != errs.NotFound {
+		t.Fatalf("idempotency entry of a failed group: %v", err)
+	}
+	if n := auditLen(t, e.s); n != 1 {
+		t.Fatalf("%d audit events after a failed group, want 1", n)
+	}
+	if err := gr.RecordIssues(ctx, []store.Issuance{issuance(1, "k1"), issuance(2, ""), issuance(3, "")}); err != nil {
+		t.Fatal(err)
+	}
+	for _, i := range []int{1, 2, 3} {
+		wantDocument(t, e.s, i, true)
+	}
+	if n := auditLen(t, e.s); n != 4 {
+		t.Fatalf("%d audit events, want 4", n)
+	}
+}
+
+// testGroupCommitConcurrent: many concurrent issuances through
+// store.GroupCommit, some of them conflicting: each caller gets its own
+// outcome, every other issuance is recorded with its document and one
+// audit event, and the trail's chain holds.
+func testGroupCommitConcurrent(t *testing.T, h Harness) {
+	e := newEnv(t, h)
+	ctx := context.Background()
+	g := store.NewGroupCommit(e.s.(store.GroupRecorder))
+	const n = 150
+	errc := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			iss := issuance(i, "")
+			if i%25 == 24 { // reuses the idempotency key of i-1
+				iss = issuance(i, fmt.Sprint("key-", i-1))
+			} else if i%25 == 23 {
+				iss = issuance(i, fmt.Sprint("key-", i))
+			}
+			errc[i] = g.RecordIssue(ctx, iss)
+		})
+	}
+	wg.Wait()
+	recorded := 0
+	for i, err := range errc {
+		if i%25 == 23 || i%25 == 24 {
+			continue // one of each pair wins
+		}
+		if err != nil {
+			t.Fatalf("issuance %d: %v", i, err)
+		}
+		wantDocument(t, e.s, i, true)
+		recorded++
+	}
+	for i := 23; i < n; i += 25 {
+		a, b := errc[i], errc[i+1]
+		if (a == nil) == (b == nil) {
+			t.Fatalf("issuances %d and %d share a key: errors %v and %v", i, i+1, a, b)
+		}
+		for _, err := range []error{a, b} {
+			if err != nil && !errors.Is(err, store.ErrIdempotencyKeyTaken) {
+				t.Fatalf("the loser of a key: %v", err)
+			}
+		}
+		recorded++
+	}
+	if got := auditLen(t, e.s); got != recorded {
+		t.Fatalf("%d audit events, %d issuances recorded", got, recorded)
+	}
+	es, err := e.db.Events()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := audit.VerifyChain(es); err != nil {
+		t.Fatalf("VerifyChain: %v", err)
+	}
+	// A caller whose context ended first records nothing.
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := g.RecordIssue(cctx, issuance(n, "")); err == nil {
+		t.Fatal("recorded with an ended context")
+	}
+	wantDocument(t, e.s, n, false)
+}
+
+// testDocumentParts: documents stored with shared parts come back byte
+// for byte, through the handle that stored them and through a fresh one
+// (which reads the parts from the database), alone and in groups; a
+// document without parts is stored whole.
+func testDocumentParts(t *testing.T, h Harness) {
+	e := newEnv(t, h)
+	ctx := context.Background()
+	fill := func(n int, seed byte) []byte {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(i*31) ^ seed ^ byte(i>>7)
+		}
+		return b
+	}
+	a, b := store.NewSharedPart(fill(3000, 1)), store.NewSharedPart(fill(5000, 2))
+	doc := func(i int, parts ...store.SharedPart) store.Issuance {
+		pdf := fmt.Appendf(nil, "%%PDF-1.7 document %d\n", i)
+		for _, p := range parts {
+			pdf = append(pdf, p.Body...)
+			pdf = fmt.Appendf(pdf, "\nbetween %d\n", i)
+		}
+		rec := Cert(i)
+		rec.SHA256 = sha256.Sum256(pdf)
+		return store.Issuance{Record: rec, PDF: pdf, Parts: []store.SharedPart{a, b}}
+	}
+	issued := []store.Issuance{doc(0, a, b), doc(1, b), doc(2), doc(3, a, a, b)}
+	if err := e.s.RecordIssue(ctx, issued[0]); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.s.(store.GroupRecorder).RecordIssues(ctx, issued[1:]); err != nil {
+		t.Fatal(err)
+	}
+	whole := doc(4, a)
+	whole.Parts = nil // stored as it is
+	if err := e.s.RecordIssue(ctx, whole); err != nil {
+		t.Fatal(err)
+	}
+	issued = append(issued, whole)
+	for _, s := range []store.Store{e.s, e.open(t)} {
+		for _, iss := range issued {
+			got, err := s.Document(ctx, iss.Record.Code)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, iss.PDF) {
+				t.Fatalf("document %s: %d bytes back, %d stored", iss.Record.Code, len(got), len(iss.PDF))
+			}
+		}
 	}
 }
