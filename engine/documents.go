@@ -213,7 +213,8 @@ func ParseCursor(s string) (store.ListCursor, error) {
 		return store.ListCursor{}, bad
 	}
 	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
+	// The decoder skips newlines; only the canonical spelling is a cursor.
+	if err != nil || base64.RawURLEncoding.EncodeToString(b) != s {
 		return store.ListCursor{}, bad
 	}
 	ns, code, ok := strings.Cut(string(b), ".")
