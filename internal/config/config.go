@@ -40,6 +40,8 @@ var Known = map[string]string{
 	"CERTA_TLS_CERT":            "PEM certificate certa serve serves HTTPS with (--tls-cert)",
 	"CERTA_TLS_KEY":             "PEM private key of the TLS certificate (--tls-key)",
 	"CERTA_TLS_CLIENT_CA":       "PEM CAs of client certificates, verified when presented (--tls-client-ca)",
+	"CERTA_ISSUE_CONCURRENCY":   "issuances run at once before requests wait, then get 503 (--issue-concurrency)",
+	"CERTA_ISSUE_QUEUE_WAIT":    "longest an issuance waits for a slot before 503, e.g. 100ms (--issue-queue-wait)",
 	"CERTA_BATCH_WORKERS":       "batch items issued in parallel per process (--batch-workers)",
 	"CERTA_BATCH_LEASE":         "how long a process holds a batch between renewals (--batch-lease)",
 	"CERTA_BATCH_MAX_UPLOAD":    "largest batch file the API accepts, in bytes (--batch-max-upload)",
@@ -111,7 +113,16 @@ type Serve struct {
 	Proxies        []netip.Prefix
 	// TLS makes the default public URL https (set it from Ops.TLS).
 	TLS bool
+	// IssueConcurrency is how many issuances run at once; up to
+	// IssueQueue more wait at most IssueQueueWait each, and requests past
+	// them get 503 with Retry-After (internal/admission).
+	IssueConcurrency int
+	IssueQueueWait   time.Duration
 }
+
+// IssueQueue is the number of issuance requests that may wait for a slot:
+// four per slot.
+func (s *Serve) IssueQueue() int { return 4 * s.IssueConcurrency }
 
 // Defaults.
 const (
@@ -120,6 +131,8 @@ const (
 	DefaultMaxUpload = 10 << 20
 	DefaultRateLimit = "10"
 	DefaultRateBurst = 40
+	// DefaultIssueQueueWait bounds the wait for an issuance slot.
+	DefaultIssueQueueWait = 100 * time.Millisecond
 	// DefaultPDFRetention keeps issued PDFs 90 days: long enough to
 	// download a copy again, short enough not to hoard personal data.
 	DefaultPDFRetention = 90 * 24 * time.Hour
@@ -213,6 +226,10 @@ func RegisterServe(fs *flag.FlagSet, s *Serve) {
 	fs.StringVar(&s.RateLimit, "rate-limit", envOr("CERTA_RATE_LIMIT", DefaultRateLimit), "requests per second per client on the public pages and verify API, or off (env CERTA_RATE_LIMIT)")
 	fs.IntVar(&s.RateBurst, "rate-burst", DefaultRateBurst, "requests a client may send at once (with --rate-limit)")
 	fs.StringVar(&s.TrustedProxies, "trusted-proxies", os.Getenv("CERTA_TRUSTED_PROXIES"), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For names the client (env CERTA_TRUSTED_PROXIES)")
+	fs.IntVar(&s.IssueConcurrency, "issue-concurrency", envValue("CERTA_ISSUE_CONCURRENCY", DefaultIssueConcurrency(), strconv.Atoi, "a whole number", &s.envErr),
+		fmt.Sprintf("issuances run at once; more wait briefly, then get 503 (env CERTA_ISSUE_CONCURRENCY, default %d: four per core)", DefaultIssueConcurrency()))
+	fs.DurationVar(&s.IssueQueueWait, "issue-queue-wait", envValue("CERTA_ISSUE_QUEUE_WAIT", DefaultIssueQueueWait, time.ParseDuration, "a duration such as 100ms", &s.envErr),
+		"longest an issuance waits for a slot before 503 (env CERTA_ISSUE_QUEUE_WAIT)")
 	s.MaxUpload = DefaultMaxUpload
 	if v := os.Getenv("CERTA_MAX_UPLOAD"); v != "" {
 		n, err := parseSize(v)
@@ -257,6 +274,12 @@ func (s *Serve) Resolve() error {
 		}
 		s.Rate = r
 	}
+	if s.IssueConcurrency < 1 || s.IssueConcurrency > 4096 {
+		return fmt.Errorf("--issue-concurrency %d: want 1 to 4096", s.IssueConcurrency)
+	}
+	if s.IssueQueueWait < 0 || s.IssueQueueWait > time.Minute {
+		return fmt.Errorf("--issue-queue-wait %s: want 0 (no waiting) to 1m", s.IssueQueueWait)
+	}
 	s.Proxies = nil
 	for _, p := range strings.Split(s.TrustedProxies, ",") {
 		if p = strings.TrimSpace(p); p == "" {
@@ -284,4 +307,26 @@ func envOr(k, def string) string {
 		return v
 	}
 	return def
+}
+
+// DefaultIssueConcurrency is four issuances per core: enough to cover the
+// ledger commit's and a remote signer's waits.
+func DefaultIssueConcurrency() int { return 4 * runtimeCPUs() }
+
+// envValue returns the value of the variable name parsed by parse, or def
+// when it is unset; a bad value is recorded in *errp (saying want), for
+// Resolve to report.
+func envValue[T any](name string, def T, parse func(string) (T, error), want string, errp *error) T {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	x, err := parse(v)
+	if err != nil {
+		if *errp == nil {
+			*errp = fmt.Errorf("%s=%q: want %s", name, v, want)
+		}
+		return def
+	}
+	return x
 }

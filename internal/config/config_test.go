@@ -98,3 +98,44 @@ func FuzzParseRetention(f *testing.F) {
 		}
 	})
 }
+
+func TestIssueAdmission(t *testing.T) {
+	tests := []struct {
+		name     string
+		env      map[string]string
+		args     []string
+		want     int
+		wantWait time.Duration
+		wantErr  bool
+	}{
+		{"defaults", nil, nil, DefaultIssueConcurrency(), DefaultIssueQueueWait, false},
+		{"env", map[string]string{"CERTA_ISSUE_CONCURRENCY": "3", "CERTA_ISSUE_QUEUE_WAIT": "1s"}, nil, 3, time.Second, false},
+		{"flag wins", map[string]string{"CERTA_ISSUE_CONCURRENCY": "3"}, []string{"--issue-concurrency", "5", "--issue-queue-wait", "0"}, 5, 0, false},
+		{"bad env", map[string]string{"CERTA_ISSUE_CONCURRENCY": "many"}, nil, 0, 0, true},
+		{"bad env wait", map[string]string{"CERTA_ISSUE_QUEUE_WAIT": "soon"}, nil, 0, 0, true},
+		{"zero", nil, []string{"--issue-concurrency", "0"}, 0, 0, true},
+		{"negative wait", nil, []string{"--issue-queue-wait", "-1s"}, 0, 0, true},
+		{"long wait", nil, []string{"--issue-queue-wait", "2m"}, 0, 0, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, k := range []string{"CERTA_ISSUE_CONCURRENCY", "CERTA_ISSUE_QUEUE_WAIT"} {
+				t.Setenv(k, tc.env[k])
+			}
+			fs := flag.NewFlagSet("t", flag.ContinueOnError)
+			fs.SetOutput(io.Discard)
+			var s Serve
+			RegisterServe(fs, &s)
+			if err := fs.Parse(append([]string{"--rate-limit", "off"}, tc.args...)); err != nil {
+				t.Fatal(err)
+			}
+			err := s.Resolve()
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("err %v, want error %v", err, tc.wantErr)
+			}
+			if !tc.wantErr && (s.IssueConcurrency != tc.want || s.IssueQueueWait != tc.wantWait || s.IssueQueue() != 4*tc.want) {
+				t.Fatalf("concurrency %d, wait %v, queue %d", s.IssueConcurrency, s.IssueQueueWait, s.IssueQueue())
+			}
+		})
+	}
+}

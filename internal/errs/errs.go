@@ -36,6 +36,7 @@ const (
 	QuotaExceeded                 // the client's daily issuance quota is used up
 	IdempotencyReuse              // an Idempotency-Key already used with another request
 	DocumentGone                  // the certificate exists, its stored document no longer does
+	Overloaded                    // the server is at capacity; retry shortly
 )
 
 // Error is certa's error type.
@@ -126,6 +127,7 @@ var kindNames = [...]string{
 	QuotaExceeded:     "quota-exceeded",
 	IdempotencyReuse:  "idempotency-key-reused",
 	DocumentGone:      "document-gone",
+	Overloaded:        "overloaded",
 }
 
 // String returns the stable slug of k, used as the last segment of the

@@ -231,7 +231,9 @@ func TestOpenAPIRoutes(t *testing.T) {
 	}
 	for _, ref := range regexp.MustCompile(`"\$ref": "#/components/(schemas|responses)/([^"]+)"`).FindAllStringSubmatch(string(raw), -1) {
 		var m map[string]map[string]json.RawMessage
-		json.Unmarshal(raw, &struct{ Components *map[string]map[string]json.RawMessage }{&m})
+		json.Unmarshal(raw, &struct {
+			Components *map[string]map[string]json.RawMessage
+		}{&m})
 		if _, ok := m[ref[1]][ref[2]]; !ok {
 			t.Errorf("unresolved $ref %s/%s", ref[1], ref[2])
 		}

@@ -44,6 +44,7 @@ var problemSpec = map[errs.Kind]struct {
 	errs.NotFound:          {http.StatusNotFound, "Not found"},
 	errs.SigningFailed:     {http.StatusServiceUnavailable, "Signing failed"},
 	errs.Unavailable:       {http.StatusServiceUnavailable, "Service unavailable"},
+	errs.Overloaded:        {http.StatusServiceUnavailable, "Server at capacity"},
 	errs.NotCertifiable:    {http.StatusUnprocessableEntity, "Certificate cannot be issued"},
 	errs.Conflict:          {http.StatusConflict, "Conflict"},
 	errs.RateLimited:       {http.StatusTooManyRequests, "Too many requests"},
@@ -146,7 +147,10 @@ func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error)
 	}
 	// err's text carries no personal data by the errs contract.
 	s.log.Log(r.Context(), level, "request failed", "method", r.Method, "route", routePattern(r), "status", p.Status, "type", p.Type, "err", err.Error())
-	if p.Status == http.StatusServiceUnavailable {
+	switch {
+	case errs.KindOf(err) == errs.Overloaded:
+		w.Header().Set("Retry-After", "1")
+	case p.Status == http.StatusServiceUnavailable:
 		w.Header().Set("Retry-After", "5")
 	}
 	if p.Status == http.StatusUnauthorized {

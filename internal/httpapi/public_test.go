@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"certa.example/certa/internal/admission"
 	"certa.example/certa/internal/httpapi"
 	"certa.example/certa/internal/ratelimit"
 	"certa.example/certa/internal/seal"
@@ -235,5 +237,49 @@ func TestPublicRateLimit(t *testing.T) {
 	// The issuance API (authenticated portals) is not limited per IP.
 	if resp, body := e.issue("residenza", e.people[1].FiscalCode, "application/json"); resp.StatusCode != http.StatusCreated {
 		t.Fatalf("issuance: %d %s", resp.StatusCode, body)
+	}
+}
+
+func TestIssueOverload(t *testing.T) {
+	gate := admission.New(1, 0, 0)
+	e := newEnvOn(t, 10<<20, "", func(cfg *httpapi.Config, _ *setup.Env) { cfg.Admission = gate })
+	cf := e.people[0].FiscalCode
+	if resp, body := e.issue("residenza", cf, "application/json"); resp.StatusCode != http.StatusCreated {
+		t.Fatalf("with a free slot: %d %s", resp.StatusCode, body)
+	}
+	// Take the only slot, as a long issuance would.
+	release, ok := gate.Enter(context.Background())
+	if !ok {
+		t.Fatal("the gate refused the test")
+	}
+	before, err := e.emb.Store.ListBySubject(context.Background(), cf, nil, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, body := e.issue("residenza", cf, "application/json")
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") != "1" ||
+		decode(t, body)["type"] != "/problems/overloaded" {
+		t.Fatalf("at capacity: %d %v %s", resp.StatusCode, resp.Header, body)
+	}
+	after, err := e.emb.Store.ListBySubject(context.Background(), cf, nil, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after) != len(before) {
+		t.Fatalf("a refused request was recorded: %d issuances, %d before", len(after), len(before))
+	}
+	if resp, body := e.do("GET", "/problems/overloaded", nil); resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "503") {
+		t.Fatalf("the problem type's description: %d %s", resp.StatusCode, body)
+	}
+	// Verification is not behind the issuance gate.
+	if resp, body := e.do("GET", "/verifica", nil); resp.StatusCode != http.StatusOK {
+		t.Fatalf("verification page at issuance capacity: %d %s", resp.StatusCode, body)
+	}
+	release()
+	if resp, body := e.issue("residenza", cf, "application/json"); resp.StatusCode != http.StatusCreated {
+		t.Fatalf("after the slot is free: %d %s", resp.StatusCode, body)
+	}
+	if gate.Refused() != 1 {
+		t.Fatalf("refused %d, want 1", gate.Refused())
 	}
 }

@@ -31,6 +31,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"certa.example/certa/engine"
+	"certa.example/certa/internal/admission"
 	"certa.example/certa/internal/apiclient"
 	"certa.example/certa/internal/errs"
 	"certa.example/certa/internal/ledger"
@@ -91,6 +92,10 @@ type Config struct {
 	Batches        store.BatchStore
 	MaxBatchUpload int64
 	SpoolDir       string
+	// Admission, when set, bounds the issuances running at once
+	// (POST /api/v1/certificates); requests past it get 503 with
+	// Retry-After (docs/operations.md, "Overload").
+	Admission *admission.Gate
 }
 
 // Server serves certa's HTTP API and pages.
@@ -119,6 +124,7 @@ type Server struct {
 	clients     ClientStore
 	clientCache *clientCache
 	limiters    sync.Map // limitKey -> *ratelimit.Limiter
+	admission   *admission.Gate
 }
 
 // New checks cfg and returns a server.
@@ -168,7 +174,7 @@ func New(cfg Config) (*Server, error) {
 		counts: newVerificationCounter(), sealEntries: cfg.SealCertificates, listKey: cfg.ListKey, listChain: cfg.ListChain,
 		limiter: cfg.Limiter, clientKey: cfg.ClientKey, obs: cfg.Observer,
 		clients: cfg.Clients, clientCache: newClientCache(cacheTTL),
-		batches: cfg.Batches, maxBatch: cmp.Or(cfg.MaxBatchUpload, DefaultMaxBatchUpload), spoolDir: cfg.SpoolDir}, nil
+		batches: cfg.Batches, maxBatch: cmp.Or(cfg.MaxBatchUpload, DefaultMaxBatchUpload), spoolDir: cfg.SpoolDir, admission: cfg.Admission}, nil
 }
 
 // HashAPIKey returns the hex SHA-256 under which an API key is stored.
@@ -213,7 +219,7 @@ func (s *Server) Handler() http.Handler {
 		})
 	}
 	r.Route("/api/v1", func(r chi.Router) {
-		r.With(s.authenticate, s.requireScope(apiclient.ScopeIssue), s.issueQuota).Post("/certificates", s.issue)
+		r.With(s.authenticate, s.requireScope(apiclient.ScopeIssue), s.admit, s.issueQuota).Post("/certificates", s.issue)
 		r.With(s.authenticate, s.requireScope(apiclient.ScopeRead)).Get("/certificates/{code}", s.certificate)
 		r.With(s.authenticate, s.requireScope(apiclient.ScopeRead)).Get("/certificates/{code}/pdf", s.certificatePDF)
 		r.With(s.authenticate, s.requireScope(apiclient.ScopeRead)).Get("/certificates", s.listCertificates)
@@ -663,4 +669,22 @@ func negotiate(accept string, offers ...string) (string, bool) {
 		}
 	}
 	return best, bestQ > 0
+}
+
+// admit runs the request only if the admission gate lets it in, and
+// answers 503 with Retry-After otherwise: above capacity, certa refuses
+// early rather than queueing without bound.
+func (s *Server) admit(next http.Handler) http.Handler {
+	if s.admission == nil {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		release, ok := s.admission.Enter(r.Context())
+		if !ok {
+			s.writeProblem(w, r, errs.New(errs.Overloaded, "the server is issuing at capacity; retry after the time in Retry-After"))
+			return
+		}
+		defer release()
+		next.ServeHTTP(w, r)
+	})
 }
