@@ -7,7 +7,7 @@ STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BENCHTIME   ?= 2s
 PKGS        := ./...
 
-.PHONY: run test lint vet unit bench bench-smoke fuzz-smoke golden build clean
+.PHONY: run test lint vet unit bench bench-peer bench-smoke fuzz-smoke golden build clean
 
 run:
 	$(GO) run ./cmd/certa serve
@@ -28,6 +28,11 @@ unit:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -cpu 1,2 ./benchmarks/
+
+# certa's stages and the PDFBox peer (../shared/peers/pdfbox) in one run,
+# with the ratios (benchmarks/README.md).
+bench-peer:
+	BENCHTIME=$(BENCHTIME) benchmarks/peer.sh
 
 # Compile and run every benchmark briefly, so they keep working.
 bench-smoke:
@@ -58,6 +63,8 @@ fuzz-smoke:
 	$(GO) test -run '^$$' -fuzz '^FuzzVerify$$' $(FUZZFLAGS) ./internal/p256verify/
 	$(GO) test -run '^$$' -fuzz '^FuzzReadFile$$' $(FUZZFLAGS) ./internal/config/
 	$(GO) test -run '^$$' -fuzz '^FuzzValidRequestID$$' $(FUZZFLAGS) ./internal/logging/
+	$(GO) test -run '^$$' -fuzz '^FuzzEncode$$' $(FUZZFLAGS) ./internal/qr/
+	$(GO) test -run '^$$' -fuzz '^FuzzJoin$$' $(FUZZFLAGS) ./internal/store/internal/docparts/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseScopes$$' $(FUZZFLAGS) ./internal/apiclient/
 	$(GO) test -run '^$$' -fuzz '^FuzzCertFingerprint$$' $(FUZZFLAGS) ./internal/apiclient/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseIdempotencyKey$$' $(FUZZFLAGS) ./engine/

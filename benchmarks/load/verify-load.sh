@@ -92,20 +92,8 @@ pin_server=() pin_wrk=()
 [[ -z ${CPUS_SERVER:-} ]] || pin_server=(taskset -c "$CPUS_SERVER")
 [[ -z ${CPUS_WRK:-} ]] || pin_wrk=(taskset -c "$CPUS_WRK")
 
-# A free port: the first of a few random ones nobody answers on, below the
-# usual ephemeral range (32768-60999) so that no outgoing connection takes
-# it meanwhile. The server start is retried if it loses the race anyway.
-free_port() {
-	local p
-	for _ in $(seq 50); do
-		p=$((20000 + RANDOM % 12000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			echo "$p"
-			return
-		fi
-	done
-	die "no free port found"
-}
+# shellcheck source=lib.sh
+. "$here/lib.sh"
 
 echo "building certa from $root ($(go version | cut -d' ' -f3))" >&2
 (cd "$root" && go build -o "$work/certa" ./cmd/certa)
