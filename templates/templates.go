@@ -644,12 +644,17 @@ func appendQRImage(b []byte, code *qr.Code, x, y, size, k float64) []byte {
 	const hexDigits = "0123456789ABCDEF"
 	for row := range n {
 		r := code.Row(row)
-		for col := 0; col < n; col += 8 {
+		// Modules are 0 or 1: pack them without a branch per module.
+		col := 0
+		for ; col+8 <= n; col += 8 {
+			m := r[col : col+8 : col+8]
+			v := m[0]<<7 | m[1]<<6 | m[2]<<5 | m[3]<<4 | m[4]<<3 | m[5]<<2 | m[6]<<1 | m[7]
+			b = append(b, hexDigits[v>>4], hexDigits[v&15])
+		}
+		if col < n {
 			var v byte
-			for bit := range 8 {
-				if col+bit < n && r[col+bit] == 1 {
-					v |= 0x80 >> bit
-				}
+			for bit, m := range r[col:] {
+				v |= m << (7 - bit)
 			}
 			b = append(b, hexDigits[v>>4], hexDigits[v&15])
 		}

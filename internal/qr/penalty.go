@@ -26,6 +26,19 @@ func (b *line) set(i int) {
 	}
 }
 
+// or sets module i if bit (0 or 1) is 1.
+func (b *line) or(i int, bit uint64) {
+	bit <<= i & 63
+	switch i >> 6 {
+	case 0:
+		b.w0 |= bit
+	case 1:
+		b.w1 |= bit
+	default:
+		b.w2 |= bit
+	}
+}
+
 func (b *line) bit(i int) uint64 {
 	w := b.w0
 	switch i >> 6 {
@@ -102,8 +115,8 @@ func lineScore(b *line, n int, valid, inner line) int {
 	// Rule 3: without a true 11-module match go-qrcode's window is the
 	// true window everywhere; with one, its restart after each match can
 	// change later ones, so the line is scanned as go-qrcode scans it.
-	if first := firstFinderLike(b, valid); first >= 0 {
-		return p + scanRule3(b, n, first)
+	if m := finderLike(b, valid); m != (line{}) {
+		return p + scanRule3(b, n, nextSet(m, 0), m)
 	}
 	if n >= 7 && b.last7(n) == 0x5d {
 		p += weight3
@@ -111,10 +124,10 @@ func lineScore(b *line, n int, valid, inner line) int {
 	return p
 }
 
-// firstFinderLike returns where the first 11-module window of b that is
-// 0000 1011101 or 1011101 0000 ends, modules before the line's start
-// counting as light, or -1.
-func firstFinderLike(b *line, valid line) int {
+// finderLike returns the ends of the 11-module windows of b that are
+// 0000 1011101 or 1011101 0000, modules before the line's start counting
+// as light.
+func finderLike(b *line, valid line) line {
 	s1 := b.shl(1)
 	s2 := s1.shl(1)
 	s3 := s2.shl(1)
@@ -124,12 +137,30 @@ func firstFinderLike(b *line, valid line) int {
 	// core ends a 1011101 at each of its bits.
 	core := and(and(andNot(*b, s1), and(s2, s3)), andNot(and(s4, s6), s5))
 	if core == (line{}) {
-		return -1
+		return line{}
 	}
 	light4 := not(or(or(*b, s1), or(s2, s3))) // four light modules end here
 	lightBefore := light4.shl(7)
 	lightBefore.w0 |= 1<<7 - 1 // the line's start counts as light
-	m := and(or(and(core, lightBefore), and(core.shl(4), light4)), valid)
+	return and(or(and(core, lightBefore), and(core.shl(4), light4)), valid)
+}
+
+// nextSet returns the first module at or after i that is set in m, or -1.
+func nextSet(m line, i int) int {
+	if i >= 192 {
+		return -1
+	}
+	var below line
+	below.w0 = 1<<min(i, 64) - 1
+	if i >= 64 {
+		below.w0 = ^uint64(0)
+		below.w1 = 1<<min(i-64, 64) - 1
+	}
+	if i >= 128 {
+		below.w1 = ^uint64(0)
+		below.w2 = 1<<(i-128) - 1
+	}
+	m = andNot(m, below)
 	switch {
 	case m.w0 != 0:
 		return bits.TrailingZeros64(m.w0)
@@ -141,36 +172,56 @@ func firstFinderLike(b *line, valid line) int {
 	return -1
 }
 
-// last7 returns the last 7 of n modules, the last in bit 0.
-func (b *line) last7(n int) uint16 {
-	var w uint16
-	for i := n - 7; i < n; i++ {
-		w = w<<1 | uint16(b.bit(i))
+// last7 returns the last 7 of n modules (n >= 7), module n-7 in bit 0.
+// Rule 3 compares it with 1011101, which reads the same both ways.
+func (b *line) last7(n int) uint64 {
+	i := n - 7
+	lo, hi := b.w0, b.w1
+	if i >= 64 {
+		lo, hi = b.w1, b.w2
 	}
-	return w
+	if i >= 128 {
+		lo, hi = b.w2, 0
+	}
+	return (lo>>(i&63) | hi<<(64-i&63)) & 0x7f
 }
 
-// scanRule3 is go-qrcode's rule 3, module by module, from the first true
-// match (at first): before it go-qrcode's window is the true one and
-// matches nothing, and at it go-qrcode matches and restarts.
-func scanRule3(b *line, n, first int) int {
+// scanRule3 is go-qrcode's rule 3 from the first true match, at first
+// (before it go-qrcode's window is the true one and matches nothing); m
+// holds the true matches (finderLike). After each match go-qrcode restarts
+// its window as eight dark modules, so the ten windows that follow are
+// read module by module; from the eleventh on the window is the true one
+// again and the next true match is looked up in m.
+func scanRule3(b *line, n, first int, m line) int {
 	p := weight3
-	window := uint16(0xff)
-	for i, w := range [3]uint64{b.w0, b.w1, b.w2} {
-		lo := max(0, first+1-64*i)
-		end := min(64, n-64*i)
-		for j := lo; j < end; j++ {
-			window = window<<1 | uint16(w>>j&1)
-			switch window & 0x7ff {
-			case finderAfter, finderBefore:
-				p += weight3
-				window = 0xff
-				continue
-			}
-			if 64*i+j == n-1 && window&0x7f == 0x5d {
-				p += weight3
+	for r := first; ; {
+		window := uint16(0xff)
+		j := r + 1
+		for ; j < n && j <= r+10; j++ {
+			window = window<<1 | uint16(b.bit(j))
+			if w := window & 0x7ff; w == finderAfter || w == finderBefore {
+				break
 			}
 		}
+		switch {
+		case j < n && j <= r+10: // a match in the restart's reach
+			p += weight3
+			r = j
+			continue
+		case j == n: // the line ended within it
+			if window&0x7f == 0x5d {
+				p += weight3
+			}
+			return p
+		}
+		next := nextSet(m, r+11)
+		if next < 0 {
+			if b.last7(n) == 0x5d {
+				p += weight3
+			}
+			return p
+		}
+		p += weight3
+		r = next
 	}
-	return p
 }

@@ -1,5 +1,10 @@
 package qr
 
+import (
+	"math/rand/v2"
+	"testing"
+)
+
 // The reference penalty: one module at a time, on the byte matrix; the
 // bit-parallel penalty must agree with it.
 
@@ -68,4 +73,41 @@ func lineBytes(m []byte, step, n int) int {
 		p += weight3
 	}
 	return p
+}
+
+// TestLineScoreMatchesReference checks rules 1 and 3 line by line on lines
+// built from finder-like pieces, so that matches follow each other within
+// go-qrcode's restart reach, end lines, and straddle words.
+func TestLineScoreMatchesReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	pieces := [][]byte{
+		{0, 0, 0, 0, 1, 0, 1, 1, 1, 0, 1},
+		{1, 0, 1, 1, 1, 0, 1, 0, 0, 0, 0},
+		{1, 0, 1, 1, 1, 0, 1},
+		{0, 0, 0, 0},
+		{1}, {0}, {1, 1, 1, 1, 1, 1, 1, 1},
+	}
+	for trial := range 20000 {
+		n := 7 + rng.IntN(171)
+		m := make([]byte, 0, n+11)
+		for len(m) < n {
+			if rng.IntN(4) == 0 {
+				m = append(m, byte(rng.IntN(2)))
+				continue
+			}
+			m = append(m, pieces[rng.IntN(len(pieces))]...)
+		}
+		m = m[:n]
+		var b line
+		for i, v := range m {
+			if v == 1 {
+				b.set(i)
+			}
+		}
+		valid := firstN(n)
+		inner := andNot(valid, line{w0: 1})
+		if got, want := lineScore(&b, n, valid, inner), lineBytes(m, 1, n); got != want {
+			t.Fatalf("trial %d, line %v: score %d, reference %d", trial, m, got, want)
+		}
+	}
 }

@@ -6,12 +6,13 @@ func (e *encoder) place(v *version, l Level, codewords []byte) *Code {
 	size := v.size
 	e.dRows, e.dCols = resetLines(e.dRows, size), resetLines(e.dCols, size)
 	e.rows, e.cols = resetLines(e.rows, size), resetLines(e.cols, size)
-	for k, xy := range v.xy {
-		if k>>3 < len(codewords) && codewords[k>>3]>>(7-k&7)&1 == 1 {
-			x, y := int(xy[0]), int(xy[1])
-			e.dRows[y].set(x)
-			e.dCols[x].set(y)
-		}
+	// Data bits are random: set them without a branch on their value.
+	xy := v.xy[:min(len(v.xy), 8*len(codewords))]
+	for k, at := range xy {
+		bit := uint64(codewords[k>>3] >> (7 - k&7) & 1)
+		x, y := int(at[0]), int(at[1])
+		e.dRows[y].or(x, bit)
+		e.dCols[x].or(y, bit)
 	}
 	best, bestScore := -1, 0
 	for mask := range 8 {
