@@ -147,18 +147,26 @@ func (e *encoding) encode(s string) (out string, ok bool) {
 	return string(b), ok
 }
 
-// fontDef is what fpdf.AddFontFromBytes takes: a JSON definition and the
-// zlib-compressed font program.
+// fontDef is one font: what fpdf needs to lay text out with it, and the
+// PDF objects that finish (pdfa.go) writes for it.
 type fontDef struct {
-	json []byte
+	// register is the definition fpdf.AddFontFromBytes takes: a core font
+	// named fpdfName with the widths. fpdf then writes a four-line font
+	// dictionary and no widths, descriptor or program; finish replaces the
+	// dictionary with the TrueType one and adds the objects built here
+	// once per process.
+	register []byte
+	fpdfName string
+	baseFont string // the subset's /BaseFont, "CERTAA+GoRegular"
+	desc     fontDescJSON
+	// z is the zlib-compressed font program, size its length (/Length1).
 	z    []byte
-	// size is the uncompressed font program's length (/Length1).
 	size int
 	// zBase and sizeBase are the program reduced to the base glyphs
 	// (encoding.base), for the documents that print no other letter.
 	zBase    []byte
 	sizeBase int
-	// widths in 1/1000 em per byte code, for layout without fpdf.
+	// widths in 1/1000 em per byte code.
 	widths [256]int
 }
 
@@ -168,18 +176,13 @@ type fontDescJSON struct {
 	ItalicAngle, StemV, MissingWidth  int
 }
 
-// fontDefJSON mirrors fpdf's fontDefType JSON form.
-type fontDefJSON struct {
-	Tp           string
-	Name         string
-	Desc         fontDescJSON
-	Up           int
-	Ut           int
-	Cw           []int
-	Enc          string
-	Diff         string
-	File         string
-	OriginalSize int
+// fpdfCoreFont is the JSON form of fpdf's font definition, with the fields
+// a core font needs.
+type fpdfCoreFont struct {
+	Tp     string
+	Name   string
+	Up, Ut int
+	Cw     []int
 }
 
 func buildFont(name string, ttf []byte, enc *encoding, bold bool) (*fontDef, error) {
@@ -252,26 +255,18 @@ func buildFont(name string, ttf []byte, enc *encoding, bold bool) (*fontDef, err
 	if post == "" {
 		post = name
 	}
-	js, err := json.Marshal(fontDefJSON{
-		Tp:   "TrueType",
-		Name: "CERTAA+" + strings.ReplaceAll(post, " ", ""),
-		Desc: fontDescJSON{
-			Ascent:       scale(m.Ascent),
-			Descent:      -scale(m.Descent),
-			CapHeight:    capHeight,
-			Flags:        1 << 5, // nonsymbolic
-			FontBBox:     struct{ Xmin, Ymin, Xmax, Ymax int }{scale(bounds.Min.X), -scale(bounds.Max.Y), scale(bounds.Max.X), -scale(bounds.Min.Y)},
-			StemV:        stemV,
-			MissingWidth: missing,
-		},
-		Up:           -100,
-		Ut:           50,
-		Cw:           cw,
-		Enc:          "cp1252",
-		Diff:         enc.diff,
-		File:         name + ".z",
-		OriginalSize: len(sub),
-	})
+	def.fpdfName = "certa-" + strings.ToLower(strings.TrimPrefix(name, "Go"))
+	def.baseFont = "CERTAA+" + strings.ReplaceAll(post, " ", "")
+	def.desc = fontDescJSON{
+		Ascent:       scale(m.Ascent),
+		Descent:      -scale(m.Descent),
+		CapHeight:    capHeight,
+		Flags:        1 << 5, // nonsymbolic
+		FontBBox:     struct{ Xmin, Ymin, Xmax, Ymax int }{scale(bounds.Min.X), -scale(bounds.Max.Y), scale(bounds.Max.X), -scale(bounds.Min.Y)},
+		StemV:        stemV,
+		MissingWidth: missing,
+	}
+	js, err := json.Marshal(fpdfCoreFont{Tp: "Core", Name: def.fpdfName, Up: -100, Ut: 50, Cw: cw})
 	if err != nil {
 		return nil, err
 	}
@@ -279,7 +274,7 @@ func buildFont(name string, ttf []byte, enc *encoding, bold bool) (*fontDef, err
 	if err != nil {
 		return nil, err
 	}
-	def.json, def.z, def.size = js, z, len(sub)
+	def.register, def.z, def.size = js, z, len(sub)
 
 	// The base program: the same glyphs for the base runes only.
 	baseCut := fpdf.UTF8CutFont(ttf, enc.baseCutset)
@@ -343,21 +338,12 @@ func newFontSet() (*fontSet, error) {
 	return &fontSet{enc: enc, regular: reg, bold: bold}, nil
 }
 
-// register adds the fonts to one document: a JSON decode, no font parsing.
-// fpdf gets a placeholder for each font program, which finish (pdfa.go)
-// replaces with the program, compressed once per process: fpdf would copy
-// each 25 KB program four times per document.
+// register adds the fonts to one document: fpdf decodes two small JSON
+// definitions; no font is parsed and no program copied.
 func (fs *fontSet) register(pdf *fpdf.Fpdf) {
-	pdf.AddFontFromBytes(fontFamily, "", fs.regular.json, []byte(placeholderRegular))
-	pdf.AddFontFromBytes(fontFamily, "B", fs.bold.json, []byte(placeholderBold))
+	pdf.AddFontFromBytes(fontFamily, "", fs.regular.register, nil)
+	pdf.AddFontFromBytes(fontFamily, "B", fs.bold.register, nil)
 }
-
-// The font program placeholders: the whole data of a stream object with
-// /Length1, which only font programs have.
-const (
-	placeholderRegular = "certa:font-program:regular"
-	placeholderBold    = "certa:font-program:bold"
-)
 
 const fontFamily = "certa"
 

@@ -28,7 +28,7 @@ import (
 // PDF/A-3 may embed arbitrary files, which certificates never carry, and
 // PDF/A-2 is the part that archives and validators accept most widely.
 //
-// fpdf writes the pages, resources and fonts; finish then rewrites its
+// fpdf writes the pages and resources; finish then rewrites its
 // output without parsing the objects: it reads fpdf's own xref table (one
 // line per object), checks each object's header, and copies the objects
 // in file order into the final buffer, with these changes:
@@ -40,7 +40,13 @@ import (
 //     render time), are compressed with a pooled writer at BestSpeed:
 //     about 10 KB become 3 KB; DefaultCompression saves 300 more bytes
 //     for a quarter more render time;
-//   - the TrueType font dictionaries get /ToUnicode (see font.go);
+//   - fpdf knows the fonts as core fonts with certa's widths (see
+//     fontSet.register), so it writes only a four-line dictionary for
+//     each; finish replaces it with the simple TrueType font dictionary
+//     and adds the widths, descriptor, program, encoding (WinAnsi with
+//     /Differences, see font.go) and /ToUnicode objects, all built once
+//     per process: fpdf would print 2 x 224 widths with Sprintf and copy
+//     each program four times per document;
 //   - fpdf's Info dictionary and catalog are replaced: the Info dictionary
 //     carries the same title, author, keywords, producer, creator and dates
 //     as the XMP packet, with explicit time zones; the catalog has /Lang,
@@ -71,11 +77,23 @@ import (
 type pdfaParts struct {
 	icc       []byte // ICC stream object body, from "<<" to "endobj\n"
 	toUnicode []byte // ToUnicode CMap stream object body
-	// font program stream object bodies, by placeholder (see register):
-	// the full programs and the base ones (encoding.base)
-	fontPrograms, basePrograms map[string][]byte
-	programsLen                int // of the full programs together
-	base                       *[256]bool
+	encoding  []byte // the fonts' /Encoding dictionary object body
+	fonts     [2]fontObjects
+	// fpdfFonts maps the font dictionary fpdf writes for a font (see
+	// fontSet.register) to its index in fonts.
+	fpdfFonts map[string]int
+	fixedLen  int // of the objects above, with the full programs
+	base      *[256]bool
+}
+
+// fontObjects are the objects of one font, up to the object numbers that
+// finish fills in.
+type fontObjects struct {
+	dict        []byte // font dictionary body, up to its /Widths reference
+	widths      []byte // the /Widths array object body
+	desc        []byte // font descriptor body, up to its /FontFile2 reference
+	program     []byte // font program stream object bodies: full and base
+	baseProgram []byte
 }
 
 func newPDFAParts(fs *fontSet) (*pdfaParts, error) {
@@ -88,21 +106,41 @@ func newPDFAParts(fs *fontSet) (*pdfaParts, error) {
 	if err != nil {
 		return nil, err
 	}
-	object := func(z []byte, size int) []byte {
+	p := &pdfaParts{icc: icc, toUnicode: tu, fpdfFonts: map[string]int{}, base: &enc.base}
+	p.encoding = fmt.Appendf(nil, "<</Type /Encoding /BaseEncoding /WinAnsiEncoding /Differences [%s]>>\nendobj\n", enc.diff)
+	p.fixedLen = len(icc) + len(tu) + len(p.encoding)
+	for i, def := range []*fontDef{fs.regular, fs.bold} {
+		p.fonts[i] = newFontObjects(def)
+		p.fpdfFonts["<</Type /Font\n/BaseFont /"+def.fpdfName+"\n/Subtype /Type1\n/Encoding /WinAnsiEncoding\n>>\nendobj\n"] = i
+		f := &p.fonts[i]
+		p.fixedLen += len(f.dict) + len(f.widths) + len(f.desc) + len(f.program) + 100
+	}
+	return p, nil
+}
+
+func newFontObjects(def *fontDef) fontObjects {
+	program := func(z []byte, size int) []byte {
 		b := fmt.Appendf(nil, "<</Length %d /Filter /FlateDecode /Length1 %d>>\nstream\n", len(z), size)
 		b = append(b, z...)
 		return append(b, "\nendstream\nendobj\n"...)
 	}
-	full, base := map[string][]byte{}, map[string][]byte{}
-	for ph, def := range map[string]*fontDef{placeholderRegular: fs.regular, placeholderBold: fs.bold} {
-		full[ph] = object(def.z, def.size)
-		base[ph] = object(def.zBase, def.sizeBase)
+	widths := []byte("[")
+	for c := 32; c < 256; c++ {
+		widths = strconv.AppendInt(widths, int64(def.widths[c]), 10)
+		widths = append(widths, ' ')
 	}
-	n := 0
-	for _, b := range full {
-		n += len(b)
+	widths = append(widths[:len(widths)-1], "]\nendobj\n"...)
+	d := def.desc
+	return fontObjects{
+		dict:   fmt.Appendf(nil, "<</Type /Font /Subtype /TrueType /BaseFont /%s /FirstChar 32 /LastChar 255 /Widths ", def.baseFont),
+		widths: widths,
+		desc: fmt.Appendf(nil, "<</Type /FontDescriptor /FontName /%s /Ascent %d /Descent %d /CapHeight %d /Flags %d "+
+			"/FontBBox [%d %d %d %d] /ItalicAngle %d /StemV %d /MissingWidth %d /FontFile2 ",
+			def.baseFont, d.Ascent, d.Descent, d.CapHeight, d.Flags,
+			d.FontBBox.Xmin, d.FontBBox.Ymin, d.FontBBox.Xmax, d.FontBBox.Ymax, d.ItalicAngle, d.StemV, d.MissingWidth),
+		program:     program(def.z, def.size),
+		baseProgram: program(def.zBase, def.sizeBase),
 	}
-	return &pdfaParts{icc: icc, toUnicode: tu, fontPrograms: full, basePrograms: base, programsLen: n, base: &enc.base}, nil
 }
 
 // streamObject returns a Flate-compressed stream object body.
@@ -324,15 +362,16 @@ func (p *pdfaParts) finish(raw []byte, m *docMeta) ([]byte, error) {
 	if objs[n-2].num != info || objs[n-1].num != catalog {
 		return nil, errors.New("fpdf output: Info and catalog are not the last objects")
 	}
-	metadata, profile, toUnicode := n+1, n+2, n+3
-	size := n + 4
+	metadata, profile, toUnicode, encoding := n+1, n+2, n+3, n+4
+	// then for each font: its widths, descriptor and program
+	fontObj := func(i int) int { return n + 5 + 3*i }
+	size := fontObj(len(p.fonts))
 	offsets := make([]int, size)
 
 	// Room for everything, so that out grows only once: fpdf's output
-	// (whose page contents only shrink), the font programs it has
-	// placeholders for, the PDF/A objects, and 4 KiB for the metadata,
-	// catalog, xref and trailer.
-	out := make([]byte, 0, len(raw)+p.programsLen+len(p.icc)+len(p.toUnicode)+4<<10)
+	// (whose page contents only shrink), the fixed objects, and 4 KiB for
+	// the metadata, catalog, xref and trailer.
+	out := make([]byte, 0, len(raw)+p.fixedLen+4<<10)
 	out = append(out, "%PDF-1.7\n"...)
 	out = append(out, raw[len(fpdfHeader):objs[0].off]...) // the binary comment line
 	pages := 0
@@ -350,13 +389,6 @@ func (p *pdfaParts) finish(raw []byte, m *docMeta) ([]byte, error) {
 		head := len(strconv.Itoa(o.num)) + len(" 0 obj\n")
 		body := seg[head:]
 		switch {
-		case bytes.HasPrefix(body, []byte("<</Length ")) && bytes.Contains(body, []byte("/Length1 ")):
-			program := p.fontProgram(body, onlyBase)
-			if program == nil {
-				return nil, errors.New("fpdf output: a font program without its placeholder")
-			}
-			out = append(out, seg[:head]...)
-			out = append(out, program...)
 		case bytes.HasPrefix(body, []byte("<</Length ")):
 			data, ok := plainStream(body)
 			if !ok {
@@ -388,10 +420,21 @@ func (p *pdfaParts) finish(raw []byte, m *docMeta) ([]byte, error) {
 			// PDF/A-2 6.3.2: annotations must be printable (/F 4).
 			out = append(out, seg[:head]...)
 			out = append(out, bytes.ReplaceAll(body, []byte("/Subtype /Link "), []byte("/Subtype /Link /F 4 "))...)
-		case bytes.HasPrefix(body, []byte("<</Type /Font\n")) && bytes.Contains(body, []byte("\n/Subtype /TrueType\n")) &&
-			bytes.HasSuffix(body, []byte("\n>>\nendobj\n")):
-			out = append(out, seg[:len(seg)-len(">>\nendobj\n")]...)
-			out = fmt.Appendf(out, "/ToUnicode %d 0 R\n>>\nendobj\n", toUnicode)
+		case bytes.HasPrefix(body, []byte("<</Type /Font\n")):
+			i, ok := p.fpdfFonts[string(body)]
+			if !ok {
+				return nil, errors.New("fpdf output: a font certa did not register")
+			}
+			out = append(out, seg[:head]...)
+			out = append(out, p.fonts[i].dict...)
+			out = strconv.AppendInt(out, int64(fontObj(i)), 10)
+			out = append(out, " 0 R /FontDescriptor "...)
+			out = strconv.AppendInt(out, int64(fontObj(i)+1), 10)
+			out = append(out, " 0 R /Encoding "...)
+			out = strconv.AppendInt(out, int64(encoding), 10)
+			out = append(out, " 0 R /ToUnicode "...)
+			out = strconv.AppendInt(out, int64(toUnicode), 10)
+			out = append(out, " 0 R>>\nendobj\n"...)
 		default:
 			out = append(out, seg...)
 		}
@@ -436,6 +479,26 @@ func (p *pdfaParts) finish(raw []byte, m *docMeta) ([]byte, error) {
 	offsets[toUnicode] = len(out)
 	out = fmt.Appendf(out, "%d 0 obj\n", toUnicode)
 	out = append(out, p.toUnicode...)
+	offsets[encoding] = len(out)
+	out = fmt.Appendf(out, "%d 0 obj\n", encoding)
+	out = append(out, p.encoding...)
+	for i := range p.fonts {
+		f, num := &p.fonts[i], fontObj(i)
+		offsets[num] = len(out)
+		out = fmt.Appendf(out, "%d 0 obj\n", num)
+		out = append(out, f.widths...)
+		offsets[num+1] = len(out)
+		out = fmt.Appendf(out, "%d 0 obj\n", num+1)
+		out = append(out, f.desc...)
+		out = fmt.Appendf(out, "%d 0 R>>\nendobj\n", num+2)
+		offsets[num+2] = len(out)
+		out = fmt.Appendf(out, "%d 0 obj\n", num+2)
+		if onlyBase {
+			out = append(out, f.baseProgram...)
+		} else {
+			out = append(out, f.program...)
+		}
+	}
 
 	xref := len(out)
 	out = fmt.Appendf(out, "xref\n0 %d\n0000000000 65535 f \n", size)
@@ -458,24 +521,6 @@ func (p *pdfaParts) usesOnlyBase(contents []byte) bool {
 		}
 	}
 	return true
-}
-
-// fontProgram returns the font program object body whose placeholder is
-// the data of the stream object body (its base version when onlyBase), or
-// nil.
-func (p *pdfaParts) fontProgram(body []byte, onlyBase bool) []byte {
-	_, rest, ok := bytes.Cut(body, []byte(">>\nstream\n"))
-	if !ok {
-		return nil
-	}
-	data, _, ok := bytes.Cut(rest, []byte("\nendstream\n"))
-	if !ok {
-		return nil
-	}
-	if onlyBase {
-		return p.basePrograms[string(data)]
-	}
-	return p.fontPrograms[string(data)]
 }
 
 // plainStream returns the data of an unfiltered stream object body

@@ -863,11 +863,11 @@ func TestBaseFontPrograms(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, ph := range []string{placeholderRegular, placeholderBold} {
-				hasBase := bytes.Contains(res.PDF, r.pdfa.basePrograms[ph])
-				hasFull := bytes.Contains(res.PDF, r.pdfa.fontPrograms[ph])
+			for i, f := range r.pdfa.fonts {
+				hasBase := bytes.Contains(res.PDF, f.baseProgram)
+				hasFull := bytes.Contains(res.PDF, f.program)
 				if hasBase != tc.base || hasFull == tc.base {
-					t.Fatalf("%s: base program %v, full program %v; want base %v", ph, hasBase, hasFull, tc.base)
+					t.Fatalf("font %d: base program %v, full program %v; want base %v", i, hasBase, hasFull, tc.base)
 				}
 			}
 			if tc.base && len(res.PDF) > 30_000 {

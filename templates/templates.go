@@ -272,11 +272,9 @@ func New() (*Renderer, error) {
 // profile and ToUnicode map. A store can keep them once
 // (store.SharedPart).
 func (r *Renderer) SharedParts() [][]byte {
-	parts := [][]byte{r.pdfa.icc, r.pdfa.toUnicode}
-	for _, m := range []map[string][]byte{r.pdfa.fontPrograms, r.pdfa.basePrograms} {
-		for _, ph := range []string{placeholderRegular, placeholderBold} {
-			parts = append(parts, m[ph])
-		}
+	parts := [][]byte{r.pdfa.icc, r.pdfa.toUnicode, r.pdfa.encoding}
+	for _, f := range r.pdfa.fonts {
+		parts = append(parts, f.widths, f.program, f.baseProgram)
 	}
 	return parts
 }
