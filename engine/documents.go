@@ -109,8 +109,9 @@ func (e *Engine) replay(ctx context.Context, req Request) (iss Issued, ok bool, 
 
 // record commits rec with its document and idempotency entry. When
 // another request with the same key won the race, it returns that
-// request's certificate (replayed true) and records nothing.
-func (e *Engine) record(ctx context.Context, req Request, rec ledger.Record, pdf []byte) (iss Issued, replayed bool, err error) {
+// request's certificate (replayed true) and records nothing. A ticket from
+// the group commit (store.GroupCommit.Track) records through it.
+func (e *Engine) record(ctx context.Context, req Request, rec ledger.Record, pdf []byte, ticket *store.Ticket) (iss Issued, replayed bool, err error) {
 	ri := store.Issuance{Record: rec}
 	if e.cfg.DocumentRetention > 0 || req.IdempotencyKey != "" {
 		ri.PDF, ri.Parts = pdf, e.parts
@@ -122,7 +123,11 @@ func (e *Engine) record(ctx context.Context, req Request, rec ledger.Record, pdf
 		}
 		ri.Idempotency = &store.IdempotencyEntry{Client: req.Requester, Key: req.IdempotencyKey, RequestHash: h}
 	}
-	err = e.recorder.RecordIssue(ctx, ri)
+	if ticket != nil {
+		err = ticket.RecordIssue(ctx, ri)
+	} else {
+		err = e.recorder.RecordIssue(ctx, ri)
+	}
 	if !errors.Is(err, store.ErrIdempotencyKeyTaken) {
 		return Issued{}, false, err
 	}

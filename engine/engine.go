@@ -86,6 +86,8 @@ type Engine struct {
 	recorder interface {
 		RecordIssue(context.Context, store.Issuance) error
 	}
+	// group is recorder when it is a store.GroupCommit, else nil.
+	group *store.GroupCommit
 	// parts are what every stored PDF repeats (the renderer's fonts).
 	parts []store.SharedPart
 }
@@ -102,7 +104,8 @@ func New(cfg Config, st store.Store, r *templates.Renderer, s *signer.PDFSigner)
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
 	e := &Engine{cfg: cfg, store: st, renderer: r, signer: s, qrBase: qrBase(u), records: newRecordCache(cfg.LookupCacheTTL), seals: newSealCache(), recorder: st}
 	if gr, ok := st.(store.GroupRecorder); ok {
-		e.recorder = store.NewGroupCommit(gr)
+		e.group = store.NewGroupCommit(gr, store.Linger)
+		e.recorder = e.group
 	}
 	for _, p := range r.SharedParts() {
 		e.parts = append(e.parts, store.NewSharedPart(p))
@@ -262,6 +265,13 @@ func (e *Engine) Issue(ctx context.Context, req Request) (_ Issued, err error) {
 			return Issued{}, err
 		}
 	}
+	// From here the issuance is on its way to the ledger: a group commit
+	// may wait for it (store.GroupCommit.Track).
+	var ticket *store.Ticket
+	if e.group != nil {
+		ticket = e.group.Track()
+		defer ticket.Cancel()
+	}
 	code, err := vcode.New(e.cfg.Rand)
 	if err != nil {
 		return Issued{}, errs.Wrap(errs.Internal, "", fmt.Errorf("verification code: %w", err))
@@ -329,7 +339,7 @@ func (e *Engine) Issue(ctx context.Context, req Request) (_ Issued, err error) {
 		IDDocType: string(req.IDDocument.Type),
 		IDDocNum:  req.IDDocument.Number,
 	}
-	if iss, replayed, err := e.record(ctx, req, rec, signed); err != nil || replayed {
+	if iss, replayed, err := e.record(ctx, req, rec, signed, ticket); err != nil || replayed {
 		return iss, err
 	}
 	timer.done(StageRecord)

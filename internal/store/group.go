@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"certa.example/certa/internal/errs"
@@ -26,13 +27,24 @@ type GroupRecorder interface {
 //
 // There is no background goroutine: a caller leads the commit of its
 // group and hands the lead to the first caller still queued.
+//
+// Callers that announce their issuance early (Track) let a leader wait for
+// them: while some announced issuance has not been queued (or cancelled),
+// the leader waits, at most its linger. A lone issuance never waits. A
+// transaction costs about as much CPU as recording one issuance in it, so
+// under load this trades at most Linger of latency for fewer of them.
 type GroupCommit struct {
 	rec      GroupRecorder
 	maxGroup int
+	linger   time.Duration
 
-	mu    sync.Mutex
-	queue []*pendingIssue
-	busy  bool // a group is committing; the queue waits for its lead
+	mu     sync.Mutex
+	queue  []*pendingIssue
+	busy   bool // a group is committing; the queue waits for its lead
+	coming int  // issuances announced by Track and not yet arrived
+	// wake, when a leader lingers, is signalled as the queue grows or a
+	// tracked issuance ends.
+	wake chan struct{}
 }
 
 // MaxGroup bounds the issuances of one transaction.
@@ -49,30 +61,128 @@ type pendingIssue struct {
 	lead chan struct{} // this caller is to commit the queue
 }
 
-// NewGroupCommit returns a group committer over rec.
-func NewGroupCommit(rec GroupRecorder) *GroupCommit {
-	return &GroupCommit{rec: rec, maxGroup: MaxGroup}
+// Linger is the leader's wait that suits certa's issuances: on two cores
+// at full load it lets two or three more join a group, and it is a small
+// part of an issuance's latency.
+const Linger = 500 * time.Microsecond
+
+// NewGroupCommit returns a group committer over rec whose leaders wait at
+// most linger for tracked issuances.
+func NewGroupCommit(rec GroupRecorder, linger time.Duration) *GroupCommit {
+	return &GroupCommit{rec: rec, maxGroup: MaxGroup, linger: linger, wake: make(chan struct{}, 1)}
+}
+
+// Queued returns the number of issuances queued for the next group, its
+// leader included.
+func (g *GroupCommit) Queued() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return len(g.queue)
+}
+
+// Track announces an issuance on its way to the ledger (being rendered and
+// signed). Its caller records it with the ticket's RecordIssue, or calls
+// Cancel when it fails before that.
+func (g *GroupCommit) Track() *Ticket {
+	g.mu.Lock()
+	g.coming++
+	g.mu.Unlock()
+	return &Ticket{g: g}
+}
+
+// Ticket is an issuance announced by Track.
+type Ticket struct {
+	g    *GroupCommit
+	used atomic.Bool
+}
+
+// RecordIssue records iss as g.RecordIssue does; the issuance stops being
+// awaited as it joins the queue.
+func (t *Ticket) RecordIssue(ctx context.Context, iss Issuance) error {
+	return t.g.record(ctx, iss, !t.used.Swap(true))
+}
+
+// Cancel ends the announcement of an issuance that will not be recorded;
+// after RecordIssue or another Cancel it does nothing. A nil Ticket may be
+// cancelled.
+func (t *Ticket) Cancel() {
+	if t == nil || t.used.Swap(true) {
+		return
+	}
+	t.g.mu.Lock()
+	t.g.coming--
+	t.g.mu.Unlock()
+	t.g.signal()
+}
+
+func (g *GroupCommit) signal() {
+	select {
+	case g.wake <- struct{}{}:
+	default:
+	}
+}
+
+// gather waits, at most linger, until no tracked issuance is still coming
+// or the queue is full.
+func (g *GroupCommit) gather() {
+	ready := func() bool {
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		return g.coming <= 0 || len(g.queue) >= g.maxGroup
+	}
+	if ready() {
+		return
+	}
+	t := time.NewTimer(g.linger)
+	defer t.Stop()
+	for {
+		select {
+		case <-g.wake:
+			if ready() {
+				return
+			}
+		case <-t.C:
+			return
+		}
+	}
 }
 
 // RecordIssue records iss, in a group with concurrent ones.
 func (g *GroupCommit) RecordIssue(ctx context.Context, iss Issuance) error {
+	return g.record(ctx, iss, false)
+}
+
+// record queues iss and waits for its group's outcome; tracked means iss
+// was announced by Track and is now no longer coming.
+func (g *GroupCommit) record(ctx context.Context, iss Issuance, tracked bool) error {
 	if err := ctx.Err(); err != nil {
+		if tracked {
+			g.mu.Lock()
+			g.coming--
+			g.mu.Unlock()
+			g.signal()
+		}
 		return errs.Wrap(errs.Unavailable, "the request ended before it was recorded", err)
 	}
 	p := &pendingIssue{iss: iss, done: make(chan error, 1), lead: make(chan struct{}, 1)}
 	g.mu.Lock()
+	if tracked {
+		g.coming--
+	}
 	g.queue = append(g.queue, p)
 	if !g.busy {
 		g.busy = true
 		p.lead <- struct{}{}
 	}
 	g.mu.Unlock()
+	g.signal()
 	select {
 	case err := <-p.done:
 		return err
 	case <-p.lead:
 	}
 	// Lead: take the queue (p is its first), commit it, pass the lead on.
+	g.gather()
 	g.mu.Lock()
 	n := min(len(g.queue), g.maxGroup)
 	group := append([]*pendingIssue(nil), g.queue[:n]...)

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -370,7 +371,7 @@ func testRecordIssuesGroup(t *testing.T, h Harness) {
 func testGroupCommitConcurrent(t *testing.T, h Harness) {
 	e := newEnv(t, h)
 	ctx := context.Background()
-	g := store.NewGroupCommit(e.s.(store.GroupRecorder))
+	g := store.NewGroupCommit(e.s.(store.GroupRecorder), store.Linger)
 	const n = 150
 	errc := make([]error, n)
 	var wg sync.WaitGroup
@@ -477,4 +478,108 @@ func testDocumentParts(t *testing.T, h Harness) {
 			}
 		}
 	}
+}
+
+// groupSizes records the size of each transaction a GroupCommit makes.
+type groupSizes struct {
+	store.GroupRecorder
+	mu    sync.Mutex
+	sizes []int
+}
+
+func (g *groupSizes) RecordIssue(ctx context.Context, iss store.Issuance) error {
+	g.add(1)
+	return g.GroupRecorder.RecordIssue(ctx, iss)
+}
+
+func (g *groupSizes) RecordIssues(ctx context.Context, group []store.Issuance) error {
+	g.add(len(group))
+	return g.GroupRecorder.RecordIssues(ctx, group)
+}
+
+func (g *groupSizes) add(n int) { g.mu.Lock(); g.sizes = append(g.sizes, n); g.mu.Unlock() }
+
+func (g *groupSizes) get() []int { g.mu.Lock(); defer g.mu.Unlock(); return slices.Clone(g.sizes) }
+
+// testGroupCommitLinger: a leader waits for the issuances announced with
+// Track, and for nothing else. The lingers are long, so a wait that should
+// not happen shows as a hang (bounded by the test's own deadline) and one
+// that should cannot be missed.
+func testGroupCommitLinger(t *testing.T, h Harness) {
+	e := newEnv(t, h)
+	ctx := context.Background()
+	const long = time.Hour
+	// returns runs f and fails if it has not returned within a minute: far
+	// below the linger, so it returned without lingering.
+	returns := func(what string, f func() error) {
+		t.Helper()
+		done := make(chan error, 1)
+		go func() { done <- f() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+		case <-time.After(time.Minute):
+			t.Fatalf("%s: still waiting after a minute", what)
+		}
+	}
+	// queued waits until g has n issuances queued.
+	queued := func(g *store.GroupCommit, n int) {
+		t.Helper()
+		for deadline := time.Now().Add(time.Minute); g.Queued() != n; time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d queued, want %d", g.Queued(), n)
+			}
+		}
+	}
+
+	t.Run("alone", func(t *testing.T) {
+		rec := &groupSizes{GroupRecorder: e.s.(store.GroupRecorder)}
+		g := store.NewGroupCommit(rec, long)
+		ticket := g.Track()
+		returns("a lone issuance", func() error { return ticket.RecordIssue(ctx, issuance(0, "")) })
+		returns("an untracked issuance", func() error { return g.RecordIssue(ctx, issuance(1, "")) })
+		if got := rec.get(); !slices.Equal(got, []int{1, 1}) {
+			t.Fatalf("transactions of %v issuances, want [1 1]", got)
+		}
+	})
+	t.Run("waits for a tracked issuance", func(t *testing.T) {
+		rec := &groupSizes{GroupRecorder: e.s.(store.GroupRecorder)}
+		g := store.NewGroupCommit(rec, long)
+		a, b := g.Track(), g.Track()
+		errA := make(chan error, 1)
+		go func() { errA <- a.RecordIssue(ctx, issuance(2, "")) }()
+		queued(g, 1) // A leads and waits for B
+		returns("B", func() error { return b.RecordIssue(ctx, issuance(3, "")) })
+		returns("A", func() error { return <-errA })
+		if got := rec.get(); !slices.Equal(got, []int{2}) {
+			t.Fatalf("transactions of %v issuances, want [2]", got)
+		}
+		wantDocument(t, e.s, 2, true)
+		wantDocument(t, e.s, 3, true)
+	})
+	t.Run("stops waiting for one that fails", func(t *testing.T) {
+		rec := &groupSizes{GroupRecorder: e.s.(store.GroupRecorder)}
+		g := store.NewGroupCommit(rec, long)
+		a, b := g.Track(), g.Track()
+		errA := make(chan error, 1)
+		go func() { errA <- a.RecordIssue(ctx, issuance(4, "")) }()
+		queued(g, 1)
+		b.Cancel() // B failed before the ledger
+		b.Cancel() // and a second call does nothing more
+		a.Cancel() // nor does one after recording
+		returns("A", func() error { return <-errA })
+		if got := rec.get(); !slices.Equal(got, []int{1}) {
+			t.Fatalf("transactions of %v issuances, want [1]", got)
+		}
+	})
+	t.Run("bounded", func(t *testing.T) {
+		rec := &groupSizes{GroupRecorder: e.s.(store.GroupRecorder)}
+		g := store.NewGroupCommit(rec, 10*time.Millisecond)
+		b := g.Track() // never arrives within the linger
+		defer b.Cancel()
+		returns("A", func() error { return g.RecordIssue(ctx, issuance(5, "")) })
+		wantDocument(t, e.s, 5, true)
+	})
 }

@@ -230,6 +230,7 @@ func Run(t *testing.T, h Harness) {
 		{"IdempotencyConcurrent", testIdempotencyConcurrent},
 		{"RecordIssuesGroup", testRecordIssuesGroup},
 		{"GroupCommitConcurrent", testGroupCommitConcurrent},
+		{"GroupCommitLinger", testGroupCommitLinger},
 		{"DocumentParts", testDocumentParts},
 		{"ListBySubject", testListBySubject},
 		{"PurgeDocuments", testPurgeDocuments},
