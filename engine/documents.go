@@ -69,15 +69,23 @@ func requestHash(req Request) ([32]byte, error) {
 	return sha256.Sum256(b), nil
 }
 
+// checkIdempotent checks the key and requester of an idempotent request.
+func checkIdempotent(req Request) error {
+	// Request.IdempotencyKey is the parsed key: unquoted.
+	if k, err := ParseIdempotencyKey(req.IdempotencyKey); err != nil || k != req.IdempotencyKey {
+		return errs.New(errs.InvalidRequest, "Idempotency-Key must be 1 to 255 visible ASCII characters, such as a UUID")
+	}
+	if req.Requester == "" {
+		return errs.New(errs.InvalidRequest, "an idempotent request needs a requester")
+	}
+	return nil
+}
+
 // replay answers req from its idempotency entry: ok is false when the key
 // has none (the request must be issued).
 func (e *Engine) replay(ctx context.Context, req Request) (iss Issued, ok bool, err error) {
-	// Request.IdempotencyKey is the parsed key: unquoted.
-	if k, err := ParseIdempotencyKey(req.IdempotencyKey); err != nil || k != req.IdempotencyKey {
-		return Issued{}, false, errs.New(errs.InvalidRequest, "Idempotency-Key must be 1 to 255 visible ASCII characters, such as a UUID")
-	}
-	if req.Requester == "" {
-		return Issued{}, false, errs.New(errs.InvalidRequest, "an idempotent request needs a requester")
+	if err := checkIdempotent(req); err != nil {
+		return Issued{}, false, err
 	}
 	ent, err := e.store.Idempotency(ctx, req.Requester, req.IdempotencyKey)
 	switch {

@@ -82,6 +82,45 @@ func TestIdempotentIssue(t *testing.T) {
 }
 
 // A request that fails records nothing under its key: the key stays free.
+// KeyLikelyNew skips the look-up, not the guarantee: a used key is still
+// answered with its certificate, or refused for another request.
+func TestKeyLikelyNew(t *testing.T) {
+	f := newFixture(t, "http://127.0.0.1:8080")
+	ctx := context.Background()
+	cf := f.people[0].FiscalCode
+	likelyNew := func(r engine.Request) engine.Request { r.KeyLikelyNew = true; return r }
+	first, err := f.eng.Issue(ctx, apiRequest(cf, "k-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := func() int {
+		n, err := f.emb.Store.AuditVerify(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := events()
+	again, err := f.eng.Issue(ctx, likelyNew(apiRequest(cf, "k-1")))
+	if err != nil || !again.Replayed || again.Code != first.Code || !bytes.Equal(again.PDF, first.PDF) {
+		t.Fatalf("a used key: %+v %v", again.Code, err)
+	}
+	other := likelyNew(apiRequest(f.people[1].FiscalCode, "k-1"))
+	if _, err := f.eng.Issue(ctx, other); errs.KindOf(err) != errs.IdempotencyReuse {
+		t.Fatalf("a used key for another request: %v", err)
+	}
+	if _, err := f.eng.Issue(ctx, likelyNew(apiRequest(cf, "k 1"))); errs.KindOf(err) != errs.InvalidRequest {
+		t.Fatalf("a malformed key: %v", err)
+	}
+	if n := events(); n != before {
+		t.Fatalf("%d audit events, want %d: nothing new recorded", n, before)
+	}
+	fresh, err := f.eng.Issue(ctx, likelyNew(apiRequest(cf, "k-2")))
+	if err != nil || fresh.Replayed || fresh.Code == first.Code {
+		t.Fatalf("a new key: %+v %v", fresh.Code, err)
+	}
+}
+
 func TestIdempotentFailureStoresNothing(t *testing.T) {
 	f := newFixture(t, "http://127.0.0.1:8080")
 	ctx := context.Background()

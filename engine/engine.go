@@ -166,6 +166,12 @@ type Request struct {
 	// first answer (see documents.go): 1 to 255 visible ASCII characters,
 	// scoped by Requester.
 	IdempotencyKey string
+	// KeyLikelyNew skips looking the key up before issuing, for a caller
+	// whose keys are new unless an earlier run of its own was cut short
+	// (batch items). A used key is still answered from its entry, once the
+	// ledger refuses the second one: only the rendering and signing are
+	// then done in vain. It is not part of the request's identity.
+	KeyLikelyNew bool `json:"-"`
 }
 
 // unlimitedYears is how far the ledger puts the expiry of a certificate of
@@ -194,8 +200,13 @@ func (e *Engine) Issue(ctx context.Context, req Request) (_ Issued, err error) {
 		return Issued{}, err
 	}
 	if req.IdempotencyKey != "" {
-		if iss, ok, err := e.replay(ctx, req); ok || err != nil {
-			return iss, err
+		if err := checkIdempotent(req); err != nil {
+			return Issued{}, err
+		}
+		if !req.KeyLikelyNew {
+			if iss, ok, err := e.replay(ctx, req); ok || err != nil {
+				return iss, err
+			}
 		}
 	}
 	ty, ok := templates.LookupType(req.Type)
