@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"certa.example/certa/engine"
@@ -84,88 +85,132 @@ func (r *Runner) run(ctx context.Context, b store.Batch) (_ store.Batch, err err
 		r.Observer.BatchStarted(b)
 		defer func() { r.Observer.BatchStopped(b, err) }()
 	}
+	// Pages are pipelined so that the workers never wait for a page to be
+	// recorded or read: a reader reads page n+1 and feeds its items while
+	// the workers finish page n, and this goroutine records pages in
+	// order as each completes. At most three pages are held: the one being
+	// recorded, the one being issued and the one read ahead.
+	work, stop := context.WithCancelCause(ctx)
+	var workers sync.WaitGroup
+	defer func() {
+		stop(nil)
+		workers.Wait()
+	}()
+	pages := make(chan *runPage, 1)
+	jobs := make(chan runJob)
+	go r.readPages(work, stop, b.ID, pages, jobs)
+	claimed := b // the workers' copy: b changes as pages are recorded
+	for range r.Workers {
+		workers.Go(func() {
+			for j := range jobs {
+				res, err := r.issueItem(work, claimed, j.page.items[j.i])
+				if err != nil {
+					j.page.failed.Store(true)
+					stop(err)
+				}
+				j.page.results[j.i] = res
+				j.page.itemDone()
+			}
+		})
+	}
 	renewed := r.Now()
-	var after int64
-	for {
+	for p := range pages {
+		select {
+		case <-p.done:
+		case <-work.Done():
+		}
+		if p.failed.Load() || p.left.Load() > 0 {
+			break // a transient failure: this page and later ones are not recorded
+		}
 		if r.Now().Sub(renewed) > r.Lease/3 {
 			nb, err := r.Store.RenewLease(ctx, b.ID, r.Owner, r.Lease)
 			if err != nil {
+				stop(err)
 				return b, err
 			}
 			b, renewed = nb, r.Now()
 		}
-		items, err := r.Store.PendingItems(ctx, b.ID, after, r.PageSize)
+		nb, err := r.Store.FinishItems(ctx, b.ID, r.Owner, p.results)
 		if err != nil {
-			return b, err
-		}
-		if len(items) == 0 {
-			done, err := r.Store.CompleteBatch(ctx, b.ID, r.Owner)
-			if err != nil {
-				return b, err
-			}
-			b = done
-			return b, nil
-		}
-		results, err := r.issuePage(ctx, b, items)
-		if err != nil {
-			return b, err
-		}
-		nb, err := r.Store.FinishItems(ctx, b.ID, r.Owner, results)
-		if err != nil {
+			stop(err)
 			return b, err
 		}
 		b = nb
 		if r.Observer != nil {
 			issued := 0
-			for _, res := range results {
+			for _, res := range p.results {
 				if res.Code != "" {
 					issued++
 				}
 			}
-			r.Observer.BatchPage(b, issued, len(results)-issued)
+			r.Observer.BatchPage(b, issued, len(p.results)-issued)
 		}
 		if r.Progress != nil {
 			r.Progress(b)
 		}
-		after = items[len(items)-1].Seq
+	}
+	if err := context.Cause(work); err != nil {
+		return b, err
+	}
+	done, err := r.Store.CompleteBatch(ctx, b.ID, r.Owner)
+	if err != nil {
+		return b, err
+	}
+	return done, nil
+}
+
+// runPage is a page of pending items on its way through run.
+type runPage struct {
+	items   []store.BatchItem
+	results []store.ItemResult
+	left    atomic.Int64  // items without a result yet
+	failed  atomic.Bool   // an item failed transiently
+	done    chan struct{} // closed when left reaches 0
+}
+
+func (p *runPage) itemDone() {
+	if p.left.Add(-1) == 0 {
+		close(p.done)
 	}
 }
 
-// issuePage issues items with r.Workers in parallel. It fails as a whole
-// on the first transient error (nothing of the page is recorded: its
-// issued items replay when the page runs again).
-func (r *Runner) issuePage(ctx context.Context, b store.Batch, items []store.BatchItem) ([]store.ItemResult, error) {
-	results := make([]store.ItemResult, len(items))
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(r.Workers, len(items)) {
-		wg.Go(func() {
-			for i := range next {
-				res, err := r.issueItem(ctx, b, items[i])
-				if err != nil {
-					cancel(err)
-					return
-				}
-				results[i] = res
-			}
-		})
-	}
-feed:
-	for i := range items {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			break feed
+type runJob struct {
+	page *runPage
+	i    int
+}
+
+// readPages reads the batch's pending items page by page, sends each page
+// to pages (in order) and then its items to jobs; it closes both when the
+// items run out or work ends, and stops work on a read error.
+func (r *Runner) readPages(work context.Context, stop context.CancelCauseFunc, id string, pages chan<- *runPage, jobs chan<- runJob) {
+	defer close(pages)
+	defer close(jobs)
+	var after int64
+	for {
+		items, err := r.Store.PendingItems(work, id, after, r.PageSize)
+		if err != nil {
+			stop(err)
+			return
 		}
+		if len(items) == 0 {
+			return
+		}
+		p := &runPage{items: items, results: make([]store.ItemResult, len(items)), done: make(chan struct{})}
+		p.left.Store(int64(len(items)))
+		select {
+		case pages <- p:
+		case <-work.Done():
+			return
+		}
+		for i := range items {
+			select {
+			case jobs <- runJob{p, i}:
+			case <-work.Done():
+				return
+			}
+		}
+		after = items[len(items)-1].Seq
 	}
-	close(next)
-	wg.Wait()
-	if err := context.Cause(ctx); err != nil {
-		return nil, err
-	}
-	return results, nil
 }
 
 // issueItem issues one item; a refusal is a failed result, a transient
@@ -180,7 +225,9 @@ func (r *Runner) issueItem(ctx context.Context, b store.Batch, it store.BatchIte
 			}
 		}
 		var iss engine.Issued
-		iss, err = r.Issuer.Issue(ctx, req.Request(b.Client, IdempotencyKey(b.ID, it.Seq)))
+		ir := req.Request(b.Client, IdempotencyKey(b.ID, it.Seq))
+		ir.KeyLikelyNew = true // pending items: only one cut short by a crash was issued
+		iss, err = r.Issuer.Issue(ctx, ir)
 		if err != nil || iss.Replayed {
 			giveBack() // no new certificate
 		}

@@ -1,6 +1,7 @@
 package batch_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"errors"
@@ -239,5 +240,69 @@ func TestRunnerDailyQuota(t *testing.T) {
 	used, ok, err := e.emb.Store.UseClientQuota(ctx, "portal", e.now().In(time.UTC), 4)
 	if err != nil || !ok || used != 3 {
 		t.Errorf("quota after the batch: used %d (%v, %v), want 2 before this call", used, ok, err)
+	}
+}
+
+// RunToZIP writes the ZIP while the batch runs: after a crash it stops
+// with the runner's error, and the resumed run writes the same archive as
+// WriteZIP over the finished batch, every item once.
+func TestRunToZIP(t *testing.T) {
+	e := newRunnerEnv(t)
+	ctx := context.Background()
+	bad := map[int]string{5: `{"type":"passaporto","subject":"` + e.people[1] + `","channel":"online","requester":"` + e.people[1] + `"}`}
+	b := e.create(t, e.file(40, bad))
+	pdf := batch.StoredDocuments(e.eng)
+
+	dying := e.runner("runner-a", &crashingIssuer{eng: e.eng, n: 11})
+	var partial bytes.Buffer
+	if _, _, err := batch.RunToZIP(ctx, dying, b.ID, &partial, pdf, t.TempDir()); errs.KindOf(err) != errs.Unavailable {
+		t.Fatalf("dying runner: %v", err)
+	}
+	e.offset.Add(int64(2 * time.Minute))
+	var got bytes.Buffer
+	r := e.runner("runner-b", e.eng)
+	pages := 0
+	r.Progress = func(store.Batch) { pages++ }
+	done, sum, err := batch.RunToZIP(ctx, r, b.ID, &got, pdf, t.TempDir())
+	if err != nil || done.Status != store.BatchDone || sum.Issued != 39 || sum.Failed != 1 || pages == 0 {
+		t.Fatalf("resumed: %+v %+v %v (%d pages heard)", done, sum, err, pages)
+	}
+	var want bytes.Buffer
+	if _, err := batch.WriteZIP(ctx, &want, batch.StoredItems(e.emb.Store, b.ID), pdf,
+		batch.ZIPOptions{Modified: b.CreatedAt, TempDir: t.TempDir()}); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.Bytes(), want.Bytes()) {
+		t.Fatalf("RunToZIP wrote %d bytes, WriteZIP over the finished batch %d, not the same", got.Len(), want.Len())
+	}
+	zr, err := zip.NewReader(bytes.NewReader(got.Bytes()), int64(got.Len()))
+	if err != nil || len(zr.File) != 40 {
+		t.Fatalf("archive: %v, %d entries", err, len(zr.File))
+	}
+	if n := e.auditEvents(t); n != 1+39+1 {
+		t.Errorf("%d audit events, want %d (no certificate twice)", n, 41)
+	}
+	// A finished batch: RunToZIP only writes.
+	var again bytes.Buffer
+	if _, _, err := batch.RunToZIP(ctx, e.runner("runner-c", e.eng), b.ID, &again, pdf, t.TempDir()); err != nil || !bytes.Equal(again.Bytes(), want.Bytes()) {
+		t.Fatalf("finished batch: %v", err)
+	}
+}
+
+// Following ends a cancelled batch with its pending items as they are.
+func TestFollowingCancelled(t *testing.T) {
+	e := newRunnerEnv(t)
+	ctx := context.Background()
+	b := e.create(t, e.file(5, nil))
+	if _, err := e.emb.Store.CancelBatch(ctx, b.ID, "test"); err != nil {
+		t.Fatal(err)
+	}
+	pages := batch.Following(e.emb.Store, b.ID, nil, time.Hour)
+	its, err := pages(ctx, 0, 100)
+	if err != nil || len(its) != 5 || its[0].Status != store.ItemPending {
+		t.Fatalf("items %+v %v", its, err)
+	}
+	if its, err := pages(ctx, 5, 100); err != nil || len(its) != 0 {
+		t.Fatalf("after the last: %+v %v", its, err)
 	}
 }

@@ -27,8 +27,9 @@ const (
 	DefaultBatchMaxUpload = 1 << 30
 )
 
-// DefaultBatchWorkers is two per core.
-func DefaultBatchWorkers() int { return 2 * runtimeCPUs() }
+// DefaultBatchWorkers is four per core, as for --issue-concurrency: while
+// one item waits for the ledger's group commit, others render and sign.
+func DefaultBatchWorkers() int { return 4 * runtimeCPUs() }
 
 // RegisterBatches adds --batch-workers, --batch-lease and
 // --batch-max-upload to fs.
