@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"certa.example/certa/internal/store"
@@ -68,7 +69,8 @@ func StoredDocuments(docs interface {
 	}
 }
 
-// PDFFunc writes the PDF of an issued item to w.
+// PDFFunc writes the PDF of an issued item to w. The writers call it from
+// several goroutines at once.
 type PDFFunc func(ctx context.Context, it store.BatchItem, w io.Writer) error
 
 // Summary counts what a writer wrote.
@@ -100,22 +102,24 @@ type sink interface {
 }
 
 // write walks the items page by page, writing each issued item's PDF and
-// every item's manifest line.
+// every item's manifest line. The PDFs are fetched ahead, several at a
+// time (prefetch), and written in seq order.
 func write(ctx context.Context, s sink, pages Pages, pdf PDFFunc) (Summary, error) {
 	var (
 		sum   Summary
 		after int64
 		enc   = json.NewEncoder(s.manifest())
 	)
-	for {
-		page, err := pages(ctx, after, PageSize)
-		if err != nil {
-			return sum, err
-		}
-		if len(page) == 0 {
-			return sum, nil
-		}
-		for _, it := range page {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	chunks := make(chan fetchedChunk, 1)
+	fetchErr := make(chan error, 1)
+	go func() {
+		defer close(chunks)
+		fetchErr <- prefetch(ctx, pages, pdf, chunks)
+	}()
+	for c := range chunks {
+		for i, it := range c.items {
 			if it.Seq <= after {
 				return sum, fmt.Errorf("item %d after item %d: pages out of order", it.Seq, after)
 			}
@@ -131,11 +135,11 @@ func write(ctx context.Context, s sink, pages Pages, pdf PDFFunc) (Summary, erro
 				if err != nil {
 					return sum, err
 				}
-				h := sha256.New()
-				if err := pdf(ctx, it, io.MultiWriter(w, h)); err != nil {
-					return sum, fmt.Errorf("item %d: PDF: %w", it.Seq, err)
+				if _, err := w.Write(c.pdfs[i]); err != nil {
+					return sum, err
 				}
-				ml.Code, ml.File, ml.SHA256 = it.Code, name, hex.EncodeToString(h.Sum(nil))
+				h := sha256.Sum256(c.pdfs[i])
+				ml.Code, ml.File, ml.SHA256 = it.Code, name, hex.EncodeToString(h[:])
 				sum.Issued++
 			case store.ItemFailed:
 				ml.ProblemType, ml.ProblemDetail = it.ProblemType, it.ProblemDetail
@@ -148,6 +152,78 @@ func write(ctx context.Context, s sink, pages Pages, pdf PDFFunc) (Summary, erro
 			}
 		}
 	}
+	return sum, <-fetchErr
+}
+
+// fetchedChunk is a run of items with the PDFs of the issued ones.
+type fetchedChunk struct {
+	items []store.BatchItem
+	pdfs  [][]byte
+}
+
+// Prefetching: chunks of chunkItems, each fetched by up to fetchers
+// goroutines; the writer holds one chunk while the next is fetched.
+const (
+	chunkItems = 64
+	fetchers   = 4
+)
+
+// prefetch reads the pages and sends them to out in chunks, with the PDFs
+// of the issued items fetched; it returns at the end of the items, on the
+// first error, or when ctx ends.
+func prefetch(ctx context.Context, pages Pages, pdf PDFFunc, out chan<- fetchedChunk) error {
+	var after int64
+	for {
+		page, err := pages(ctx, after, PageSize)
+		if err != nil {
+			return err
+		}
+		if len(page) == 0 {
+			return nil
+		}
+		after = page[len(page)-1].Seq
+		for len(page) > 0 {
+			c := fetchedChunk{items: page[:min(chunkItems, len(page))]}
+			page = page[len(c.items):]
+			c.pdfs = make([][]byte, len(c.items))
+			if err := fetchChunk(ctx, c, pdf); err != nil {
+				return err
+			}
+			select {
+			case out <- c:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+	}
+}
+
+// fetchChunk fills c.pdfs for c's issued items.
+func fetchChunk(ctx context.Context, c fetchedChunk, pdf PDFFunc) error {
+	next := make(chan int, len(c.items))
+	for i, it := range c.items {
+		if it.Status == store.ItemIssued {
+			next <- i
+		}
+	}
+	close(next)
+	errc := make(chan error, fetchers)
+	var wg sync.WaitGroup
+	for range fetchers {
+		wg.Go(func() {
+			for i := range next {
+				var b bytes.Buffer
+				if err := pdf(ctx, c.items[i], &b); err != nil {
+					errc <- fmt.Errorf("item %d: PDF: %w", c.items[i].Seq, err)
+					return
+				}
+				c.pdfs[i] = b.Bytes()
+			}
+		})
+	}
+	wg.Wait()
+	close(errc)
+	return <-errc
 }
 
 // ZIPOptions tune WriteZIP.

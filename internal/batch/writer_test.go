@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"testing"
 	"time"
 
@@ -214,13 +215,16 @@ func TestWriteZIPFlatMemory(t *testing.T) {
 	const n = 100_000
 	pages, _ := fakeItems(n)
 	var peak uint64
+	var mu sync.Mutex // the writers fetch PDFs concurrently
 	var ms runtime.MemStats
 	pdfs := 0
 	sampling := func(ctx context.Context, it store.BatchItem, w io.Writer) error {
+		mu.Lock()
 		if pdfs++; pdfs%10_000 == 0 {
 			runtime.ReadMemStats(&ms)
 			peak = max(peak, ms.HeapAlloc)
 		}
+		mu.Unlock()
 		return fakePDF(ctx, it, w)
 	}
 	runtime.GC()
