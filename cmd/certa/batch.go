@@ -81,18 +81,27 @@ func batchCmd(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if b.Status != store.BatchDone {
-		bar := newBatchBar(stderr, b.Total)
-		r := &batch.Runner{Store: st.env.Store, Issuer: st.engine, Owner: batchOwner(), Lease: settings.Lease,
-			Workers: settings.Workers, PageSize: 64, Now: time.Now, Progress: bar.update}
-		b, err = r.RunBatch(ctx, id)
-		bar.finish()
-		if err != nil {
+	bar := newBatchBar(stderr, b.Total)
+	r := &batch.Runner{Store: st.env.Store, Issuer: st.engine, Owner: batchOwner(), Lease: settings.Lease,
+		Workers: settings.Workers, PageSize: 64, Now: time.Now, Progress: bar.update}
+	if strings.HasSuffix(strings.ToLower(*out), ".zip") {
+		// The ZIP is written while the batch runs.
+		if b, err = runToZIP(ctx, st, r, id, *out); err != nil {
+			bar.finish()
 			return fmt.Errorf("batch %s stopped (run the same command again to resume): %w", id, err)
 		}
-	}
-	if err := writeBatchResult(ctx, st, b, *out); err != nil {
-		return err
+		bar.finish()
+	} else {
+		if b.Status != store.BatchDone {
+			b, err = r.RunBatch(ctx, id)
+			bar.finish()
+			if err != nil {
+				return fmt.Errorf("batch %s stopped (run the same command again to resume): %w", id, err)
+			}
+		}
+		if _, err := batch.WriteDir(ctx, *out, batch.StoredItems(st.env.Store, b.ID), batch.StoredDocuments(st.engine)); err != nil {
+			return err
+		}
 	}
 	os.Remove(statePath)
 	fmt.Fprintf(stdout, "batch %s: %d issued, %d failed; result: %s\n", b.ID, b.Issued, b.Failed, *out)
@@ -150,22 +159,23 @@ func createBatch(ctx context.Context, st store.Store, path string, sum [32]byte)
 	return b.ID, nil
 }
 
-func writeBatchResult(ctx context.Context, st *stack, b store.Batch, out string) error {
-	pages, pdf := batch.StoredItems(st.env.Store, b.ID), batch.StoredDocuments(st.engine)
-	if !strings.HasSuffix(strings.ToLower(out), ".zip") {
-		_, err := batch.WriteDir(ctx, out, pages, pdf)
-		return err
-	}
+// runToZIP runs the batch and writes its ZIP to out meanwhile; on an
+// error out is removed.
+func runToZIP(ctx context.Context, st *stack, r *batch.Runner, id, out string) (store.Batch, error) {
 	f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
-		return err
+		return store.Batch{}, err
 	}
-	if _, err := batch.WriteZIP(ctx, f, pages, pdf, batch.ZIPOptions{Modified: b.FinishedAt}); err != nil {
+	b, _, err := batch.RunToZIP(ctx, r, id, f, batch.StoredDocuments(st.engine), "")
+	if err == nil {
+		err = f.Close()
+	} else {
 		f.Close()
-		os.Remove(out)
-		return err
 	}
-	return f.Close()
+	if err != nil {
+		os.Remove(out)
+	}
+	return b, err
 }
 
 // batchBar draws progress and ETA on a terminal, a line every ten

@@ -1,0 +1,112 @@
+package batch
+
+import (
+	"context"
+	"io"
+	"sync"
+	"time"
+
+	"certa.example/certa/internal/store"
+)
+
+// Following returns the Pages of batch id's items as they finish: each
+// page holds the items finished so far from after on, in seq order, and
+// while the next item is still pending in a running batch it waits for a
+// signal on wake or for poll to pass. Once the batch is done or cancelled
+// it gives the rest as they are (a cancelled batch's pending items too)
+// and then ends. A writer given these Pages writes the result while the
+// batch is being issued.
+func Following(st interface {
+	BatchItems(ctx context.Context, id string, after int64, limit int) ([]store.BatchItem, error)
+	Batch(ctx context.Context, id string) (store.Batch, error)
+}, id string, wake <-chan struct{}, poll time.Duration) Pages {
+	return func(ctx context.Context, after int64, limit int) ([]store.BatchItem, error) {
+		for {
+			b, err := st.Batch(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			if b.Status == store.BatchDone || b.Status == store.BatchCancelled {
+				return st.BatchItems(ctx, id, after, limit)
+			}
+			// Runners finish items in seq order (seqs are 1..Total), so
+			// the finished ones past after are about Issued+Failed-after:
+			// read those, not the pending ones behind them.
+			if n := min(int64(limit), b.Issued+b.Failed-after); n > 0 {
+				items, err := st.BatchItems(ctx, id, after, int(n))
+				if err != nil {
+					return nil, err
+				}
+				k := 0
+				for k < len(items) && items[k].Status != store.ItemPending {
+					k++
+				}
+				if k > 0 {
+					return items[:k], nil
+				}
+			}
+			t := time.NewTimer(poll)
+			select {
+			case <-wake:
+			case <-t.C:
+			case <-ctx.Done():
+				t.Stop()
+				return nil, ctx.Err()
+			}
+			t.Stop()
+		}
+	}
+}
+
+// RunToZIP runs batch id with r and writes its result as a ZIP to w
+// meanwhile (Following), so that the ZIP is done soon after the last item
+// is issued; the entries carry the batch's creation time. It stops both
+// on the first error of either: the runner's batch then resumes later as
+// after any interruption, and w holds an unusable partial archive. r's
+// Progress, when set, still hears every page. tempDir is as in
+// ZIPOptions.
+func RunToZIP(ctx context.Context, r *Runner, id string, w io.Writer, pdf PDFFunc, tempDir string) (store.Batch, Summary, error) {
+	b, err := r.Store.Batch(ctx, id)
+	if err != nil {
+		return store.Batch{}, Summary{}, err
+	}
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	wake := make(chan struct{}, 1)
+	signal := func() {
+		select {
+		case wake <- struct{}{}:
+		default:
+		}
+	}
+	runner := *r
+	runner.Progress = func(b store.Batch) {
+		if r.Progress != nil {
+			r.Progress(b)
+		}
+		signal()
+	}
+	var (
+		wg     sync.WaitGroup
+		done   = b
+		runErr error
+	)
+	if b.Status != store.BatchDone {
+		wg.Go(func() {
+			if done, runErr = runner.RunBatch(ctx, id); runErr != nil {
+				stop(runErr)
+			}
+			signal()
+		})
+	}
+	sum, werr := WriteZIP(ctx, w, Following(r.Store, id, wake, time.Second), pdf,
+		ZIPOptions{Modified: b.CreatedAt, TempDir: tempDir})
+	if werr != nil {
+		stop(werr)
+	}
+	wg.Wait()
+	if runErr != nil {
+		return done, sum, runErr
+	}
+	return done, sum, werr
+}
