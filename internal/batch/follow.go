@@ -60,7 +60,9 @@ func Following(st interface {
 
 // RunToZIP runs batch id with r and writes its result as a ZIP to w
 // meanwhile (Following), so that the ZIP is done soon after the last item
-// is issued; the entries carry the batch's creation time. It stops both
+// is issued; the entries carry the batch's creation time. pdf gives the
+// PDFs of items issued before this run; those this run issues are written
+// as the engine returned them, which are the bytes the store recorded. It stops both
 // on the first error of either: the runner's batch then resumes later as
 // after any interruption, and w holds an unusable partial archive. r's
 // Progress, when set, still hears every page. tempDir is as in
@@ -79,12 +81,30 @@ func RunToZIP(ctx context.Context, r *Runner, id string, w io.Writer, pdf PDFFun
 		default:
 		}
 	}
+	// The PDFs this run issues go to the writer from memory, up to
+	// recentMax of them; older ones, and those of earlier runs, are read
+	// back from the store.
+	recent := &recentPDFs{m: map[int64][]byte{}}
 	runner := *r
+	runner.Recorded = func(results []store.ItemResult, pdfs [][]byte) {
+		if r.Recorded != nil {
+			r.Recorded(results, pdfs)
+		}
+		recent.add(results, pdfs)
+	}
 	runner.Progress = func(b store.Batch) {
 		if r.Progress != nil {
 			r.Progress(b)
 		}
 		signal()
+	}
+	stored := pdf
+	pdf = func(ctx context.Context, it store.BatchItem, w io.Writer) error {
+		if b := recent.take(it.Seq); b != nil {
+			_, err := w.Write(b)
+			return err
+		}
+		return stored(ctx, it, w)
 	}
 	var (
 		wg     sync.WaitGroup
@@ -109,4 +129,31 @@ func RunToZIP(ctx context.Context, r *Runner, id string, w io.Writer, pdf PDFFun
 		return done, sum, runErr
 	}
 	return done, sum, werr
+}
+
+// recentPDFs holds the PDFs of recorded items until the writer takes them.
+type recentPDFs struct {
+	mu sync.Mutex
+	m  map[int64][]byte
+}
+
+// recentMax bounds the PDFs held (about 8 MB).
+const recentMax = 256
+
+func (r *recentPDFs) add(results []store.ItemResult, pdfs [][]byte) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i, res := range results {
+		if pdfs[i] != nil && len(r.m) < recentMax {
+			r.m[res.Seq] = pdfs[i]
+		}
+	}
+}
+
+func (r *recentPDFs) take(seq int64) []byte {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	b := r.m[seq]
+	delete(r.m, seq)
+	return b
 }

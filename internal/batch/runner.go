@@ -44,6 +44,10 @@ type Runner struct {
 	Now func() time.Time
 	// Progress, when set, receives the batch after each recorded page.
 	Progress func(store.Batch)
+	// Recorded, when set, receives each recorded page's results with the
+	// signed PDFs of its issued items (nil for a failed one), before
+	// Progress; the slices are its to keep.
+	Recorded func(results []store.ItemResult, pdfs [][]byte)
 	// Observer, when set, hears batches start, pages recorded and batches
 	// stop (metrics).
 	Observer Observer
@@ -103,12 +107,12 @@ func (r *Runner) run(ctx context.Context, b store.Batch) (_ store.Batch, err err
 	for range r.Workers {
 		workers.Go(func() {
 			for j := range jobs {
-				res, err := r.issueItem(work, claimed, j.page.items[j.i])
+				res, pdf, err := r.issueItem(work, claimed, j.page.items[j.i])
 				if err != nil {
 					j.page.failed.Store(true)
 					stop(err)
 				}
-				j.page.results[j.i] = res
+				j.page.results[j.i], j.page.pdfs[j.i] = res, pdf
 				j.page.itemDone()
 			}
 		})
@@ -145,6 +149,9 @@ func (r *Runner) run(ctx context.Context, b store.Batch) (_ store.Batch, err err
 			}
 			r.Observer.BatchPage(b, issued, len(p.results)-issued)
 		}
+		if r.Recorded != nil {
+			r.Recorded(p.results, p.pdfs)
+		}
 		if r.Progress != nil {
 			r.Progress(b)
 		}
@@ -163,6 +170,7 @@ func (r *Runner) run(ctx context.Context, b store.Batch) (_ store.Batch, err err
 type runPage struct {
 	items   []store.BatchItem
 	results []store.ItemResult
+	pdfs    [][]byte      // of the issued items
 	left    atomic.Int64  // items without a result yet
 	failed  atomic.Bool   // an item failed transiently
 	done    chan struct{} // closed when left reaches 0
@@ -195,7 +203,7 @@ func (r *Runner) readPages(work context.Context, stop context.CancelCauseFunc, i
 		if len(items) == 0 {
 			return
 		}
-		p := &runPage{items: items, results: make([]store.ItemResult, len(items)), done: make(chan struct{})}
+		p := &runPage{items: items, results: make([]store.ItemResult, len(items)), pdfs: make([][]byte, len(items)), done: make(chan struct{})}
 		p.left.Store(int64(len(items)))
 		select {
 		case pages <- p:
@@ -213,15 +221,15 @@ func (r *Runner) readPages(work context.Context, stop context.CancelCauseFunc, i
 	}
 }
 
-// issueItem issues one item; a refusal is a failed result, a transient
-// error is returned.
-func (r *Runner) issueItem(ctx context.Context, b store.Batch, it store.BatchItem) (store.ItemResult, error) {
+// issueItem issues one item, returning its result and PDF; a refusal is a
+// failed result, a transient error is returned.
+func (r *Runner) issueItem(ctx context.Context, b store.Batch, it store.BatchItem) (store.ItemResult, []byte, error) {
 	req, err := engine.DecodeRequestJSON(it.Request)
 	if err == nil {
 		giveBack := func() {}
 		if r.Quota != nil {
 			if giveBack, err = r.Quota(ctx, b.Client); err != nil {
-				return store.ItemResult{}, fmt.Errorf("batch %s item %d: %w", b.ID, it.Seq, err)
+				return store.ItemResult{}, nil, fmt.Errorf("batch %s item %d: %w", b.ID, it.Seq, err)
 			}
 		}
 		var iss engine.Issued
@@ -232,11 +240,11 @@ func (r *Runner) issueItem(ctx context.Context, b store.Batch, it store.BatchIte
 			giveBack() // no new certificate
 		}
 		if err == nil {
-			return store.ItemResult{Seq: it.Seq, Code: iss.Code}, nil
+			return store.ItemResult{Seq: it.Seq, Code: iss.Code}, iss.PDF, nil
 		}
 	}
 	if transient(err) {
-		return store.ItemResult{}, fmt.Errorf("batch %s item %d: %w", b.ID, it.Seq, err)
+		return store.ItemResult{}, nil, fmt.Errorf("batch %s item %d: %w", b.ID, it.Seq, err)
 	}
 	typ := "/problems/" + errs.KindOf(err).String()
 	if slug, _ := errs.RuleOf(err); slug != "" {
@@ -246,7 +254,7 @@ func (r *Runner) issueItem(ctx context.Context, b store.Batch, it store.BatchIte
 	if detail == "" {
 		detail = errs.KindOf(err).String()
 	}
-	return store.ItemResult{Seq: it.Seq, ProblemType: typ, ProblemDetail: detail}, nil
+	return store.ItemResult{Seq: it.Seq, ProblemType: typ, ProblemDetail: detail}, nil, nil
 }
 
 // transient reports whether err may pass if the item is tried again later.
