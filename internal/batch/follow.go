@@ -84,13 +84,13 @@ func RunToZIP(ctx context.Context, r *Runner, id string, w io.Writer, pdf PDFFun
 	// The PDFs this run issues go to the writer from memory, up to
 	// recentMax of them; older ones, and those of earlier runs, are read
 	// back from the store.
-	recent := &recentPDFs{m: map[int64][]byte{}}
+	recent := &recentDocs{m: map[int64]Doc{}}
 	runner := *r
-	runner.Recorded = func(results []store.ItemResult, pdfs [][]byte) {
+	runner.Recorded = func(results []store.ItemResult, docs []Doc) {
 		if r.Recorded != nil {
-			r.Recorded(results, pdfs)
+			r.Recorded(results, docs)
 		}
-		recent.add(results, pdfs)
+		recent.add(results, docs)
 	}
 	runner.Progress = func(b store.Batch) {
 		if r.Progress != nil {
@@ -98,13 +98,12 @@ func RunToZIP(ctx context.Context, r *Runner, id string, w io.Writer, pdf PDFFun
 		}
 		signal()
 	}
-	stored := pdf
-	pdf = func(ctx context.Context, it store.BatchItem, w io.Writer) error {
-		if b := recent.take(it.Seq); b != nil {
-			_, err := w.Write(b)
-			return err
+	stored := fetchPDF(pdf)
+	fetch := func(ctx context.Context, it store.BatchItem) (Doc, error) {
+		if d, ok := recent.take(it.Seq); ok {
+			return d, nil
 		}
-		return stored(ctx, it, w)
+		return stored(ctx, it)
 	}
 	var (
 		wg     sync.WaitGroup
@@ -119,7 +118,7 @@ func RunToZIP(ctx context.Context, r *Runner, id string, w io.Writer, pdf PDFFun
 			signal()
 		})
 	}
-	sum, werr := WriteZIP(ctx, w, Following(r.Store, id, wake, time.Second), pdf,
+	sum, werr := writeZIP(ctx, w, Following(r.Store, id, wake, time.Second), fetch,
 		ZIPOptions{Modified: b.CreatedAt, TempDir: tempDir})
 	if werr != nil {
 		stop(werr)
@@ -131,29 +130,30 @@ func RunToZIP(ctx context.Context, r *Runner, id string, w io.Writer, pdf PDFFun
 	return done, sum, werr
 }
 
-// recentPDFs holds the PDFs of recorded items until the writer takes them.
-type recentPDFs struct {
+// recentDocs holds the documents of recorded items until the writer
+// takes them.
+type recentDocs struct {
 	mu sync.Mutex
-	m  map[int64][]byte
+	m  map[int64]Doc
 }
 
-// recentMax bounds the PDFs held (about 8 MB).
+// recentMax bounds the documents held (about 8 MB).
 const recentMax = 256
 
-func (r *recentPDFs) add(results []store.ItemResult, pdfs [][]byte) {
+func (r *recentDocs) add(results []store.ItemResult, docs []Doc) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for i, res := range results {
-		if pdfs[i] != nil && len(r.m) < recentMax {
-			r.m[res.Seq] = pdfs[i]
+		if docs[i].PDF != nil && len(r.m) < recentMax {
+			r.m[res.Seq] = docs[i]
 		}
 	}
 }
 
-func (r *recentPDFs) take(seq int64) []byte {
+func (r *recentDocs) take(seq int64) (Doc, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	b := r.m[seq]
+	d, ok := r.m[seq]
 	delete(r.m, seq)
-	return b
+	return d, ok
 }

@@ -45,9 +45,9 @@ type Runner struct {
 	// Progress, when set, receives the batch after each recorded page.
 	Progress func(store.Batch)
 	// Recorded, when set, receives each recorded page's results with the
-	// signed PDFs of its issued items (nil for a failed one), before
+	// signed PDFs of its issued items (zero for a failed one), before
 	// Progress; the slices are its to keep.
-	Recorded func(results []store.ItemResult, pdfs [][]byte)
+	Recorded func(results []store.ItemResult, docs []Doc)
 	// Observer, when set, hears batches start, pages recorded and batches
 	// stop (metrics).
 	Observer Observer
@@ -107,12 +107,12 @@ func (r *Runner) run(ctx context.Context, b store.Batch) (_ store.Batch, err err
 	for range r.Workers {
 		workers.Go(func() {
 			for j := range jobs {
-				res, pdf, err := r.issueItem(work, claimed, j.page.items[j.i])
+				res, doc, err := r.issueItem(work, claimed, j.page.items[j.i])
 				if err != nil {
 					j.page.failed.Store(true)
 					stop(err)
 				}
-				j.page.results[j.i], j.page.pdfs[j.i] = res, pdf
+				j.page.results[j.i], j.page.docs[j.i] = res, doc
 				j.page.itemDone()
 			}
 		})
@@ -150,7 +150,7 @@ func (r *Runner) run(ctx context.Context, b store.Batch) (_ store.Batch, err err
 			r.Observer.BatchPage(b, issued, len(p.results)-issued)
 		}
 		if r.Recorded != nil {
-			r.Recorded(p.results, p.pdfs)
+			r.Recorded(p.results, p.docs)
 		}
 		if r.Progress != nil {
 			r.Progress(b)
@@ -170,7 +170,7 @@ func (r *Runner) run(ctx context.Context, b store.Batch) (_ store.Batch, err err
 type runPage struct {
 	items   []store.BatchItem
 	results []store.ItemResult
-	pdfs    [][]byte      // of the issued items
+	docs    []Doc         // of the issued items
 	left    atomic.Int64  // items without a result yet
 	failed  atomic.Bool   // an item failed transiently
 	done    chan struct{} // closed when left reaches 0
@@ -203,7 +203,7 @@ func (r *Runner) readPages(work context.Context, stop context.CancelCauseFunc, i
 		if len(items) == 0 {
 			return
 		}
-		p := &runPage{items: items, results: make([]store.ItemResult, len(items)), pdfs: make([][]byte, len(items)), done: make(chan struct{})}
+		p := &runPage{items: items, results: make([]store.ItemResult, len(items)), docs: make([]Doc, len(items)), done: make(chan struct{})}
 		p.left.Store(int64(len(items)))
 		select {
 		case pages <- p:
@@ -223,13 +223,13 @@ func (r *Runner) readPages(work context.Context, stop context.CancelCauseFunc, i
 
 // issueItem issues one item, returning its result and PDF; a refusal is a
 // failed result, a transient error is returned.
-func (r *Runner) issueItem(ctx context.Context, b store.Batch, it store.BatchItem) (store.ItemResult, []byte, error) {
+func (r *Runner) issueItem(ctx context.Context, b store.Batch, it store.BatchItem) (store.ItemResult, Doc, error) {
 	req, err := engine.DecodeRequestJSON(it.Request)
 	if err == nil {
 		giveBack := func() {}
 		if r.Quota != nil {
 			if giveBack, err = r.Quota(ctx, b.Client); err != nil {
-				return store.ItemResult{}, nil, fmt.Errorf("batch %s item %d: %w", b.ID, it.Seq, err)
+				return store.ItemResult{}, Doc{}, fmt.Errorf("batch %s item %d: %w", b.ID, it.Seq, err)
 			}
 		}
 		var iss engine.Issued
@@ -240,11 +240,11 @@ func (r *Runner) issueItem(ctx context.Context, b store.Batch, it store.BatchIte
 			giveBack() // no new certificate
 		}
 		if err == nil {
-			return store.ItemResult{Seq: it.Seq, Code: iss.Code}, iss.PDF, nil
+			return store.ItemResult{Seq: it.Seq, Code: iss.Code}, Doc{PDF: iss.PDF, SHA256: iss.SHA256}, nil
 		}
 	}
 	if transient(err) {
-		return store.ItemResult{}, nil, fmt.Errorf("batch %s item %d: %w", b.ID, it.Seq, err)
+		return store.ItemResult{}, Doc{}, fmt.Errorf("batch %s item %d: %w", b.ID, it.Seq, err)
 	}
 	typ := "/problems/" + errs.KindOf(err).String()
 	if slug, _ := errs.RuleOf(err); slug != "" {
@@ -254,7 +254,7 @@ func (r *Runner) issueItem(ctx context.Context, b store.Batch, it store.BatchIte
 	if detail == "" {
 		detail = errs.KindOf(err).String()
 	}
-	return store.ItemResult{Seq: it.Seq, ProblemType: typ, ProblemDetail: detail}, nil, nil
+	return store.ItemResult{Seq: it.Seq, ProblemType: typ, ProblemDetail: detail}, Doc{}, nil
 }
 
 // transient reports whether err may pass if the item is tried again later.

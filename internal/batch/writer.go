@@ -73,6 +73,26 @@ func StoredDocuments(docs interface {
 // several goroutines at once.
 type PDFFunc func(ctx context.Context, it store.BatchItem, w io.Writer) error
 
+// Doc is an issued item's signed PDF and its SHA-256.
+type Doc struct {
+	PDF    []byte
+	SHA256 [32]byte
+}
+
+// fetchFunc returns an issued item's document.
+type fetchFunc func(ctx context.Context, it store.BatchItem) (Doc, error)
+
+// fetchPDF is the fetchFunc of pdf: the PDF it writes and its digest.
+func fetchPDF(pdf PDFFunc) fetchFunc {
+	return func(ctx context.Context, it store.BatchItem) (Doc, error) {
+		var b bytes.Buffer
+		if err := pdf(ctx, it, &b); err != nil {
+			return Doc{}, err
+		}
+		return Doc{PDF: b.Bytes(), SHA256: sha256.Sum256(b.Bytes())}, nil
+	}
+}
+
 // Summary counts what a writer wrote.
 type Summary struct {
 	Issued, Failed, Pending int64
@@ -104,7 +124,7 @@ type sink interface {
 // write walks the items page by page, writing each issued item's PDF and
 // every item's manifest line. The PDFs are fetched ahead, several at a
 // time (prefetch), and written in seq order.
-func write(ctx context.Context, s sink, pages Pages, pdf PDFFunc) (Summary, error) {
+func write(ctx context.Context, s sink, pages Pages, fetch fetchFunc) (Summary, error) {
 	var (
 		sum   Summary
 		after int64
@@ -116,7 +136,7 @@ func write(ctx context.Context, s sink, pages Pages, pdf PDFFunc) (Summary, erro
 	fetchErr := make(chan error, 1)
 	go func() {
 		defer close(chunks)
-		fetchErr <- prefetch(ctx, pages, pdf, chunks)
+		fetchErr <- prefetch(ctx, pages, fetch, chunks)
 	}()
 	for c := range chunks {
 		for i, it := range c.items {
@@ -135,11 +155,10 @@ func write(ctx context.Context, s sink, pages Pages, pdf PDFFunc) (Summary, erro
 				if err != nil {
 					return sum, err
 				}
-				if _, err := w.Write(c.pdfs[i]); err != nil {
+				if _, err := w.Write(c.docs[i].PDF); err != nil {
 					return sum, err
 				}
-				h := sha256.Sum256(c.pdfs[i])
-				ml.Code, ml.File, ml.SHA256 = it.Code, name, hex.EncodeToString(h[:])
+				ml.Code, ml.File, ml.SHA256 = it.Code, name, hex.EncodeToString(c.docs[i].SHA256[:])
 				sum.Issued++
 			case store.ItemFailed:
 				ml.ProblemType, ml.ProblemDetail = it.ProblemType, it.ProblemDetail
@@ -155,10 +174,10 @@ func write(ctx context.Context, s sink, pages Pages, pdf PDFFunc) (Summary, erro
 	return sum, <-fetchErr
 }
 
-// fetchedChunk is a run of items with the PDFs of the issued ones.
+// fetchedChunk is a run of items with the documents of the issued ones.
 type fetchedChunk struct {
 	items []store.BatchItem
-	pdfs  [][]byte
+	docs  []Doc
 }
 
 // Prefetching: chunks of chunkItems, each fetched by up to fetchers
@@ -171,7 +190,7 @@ const (
 // prefetch reads the pages and sends them to out in chunks, with the PDFs
 // of the issued items fetched; it returns at the end of the items, on the
 // first error, or when ctx ends.
-func prefetch(ctx context.Context, pages Pages, pdf PDFFunc, out chan<- fetchedChunk) error {
+func prefetch(ctx context.Context, pages Pages, fetch fetchFunc, out chan<- fetchedChunk) error {
 	var after int64
 	for {
 		page, err := pages(ctx, after, PageSize)
@@ -185,8 +204,8 @@ func prefetch(ctx context.Context, pages Pages, pdf PDFFunc, out chan<- fetchedC
 		for len(page) > 0 {
 			c := fetchedChunk{items: page[:min(chunkItems, len(page))]}
 			page = page[len(c.items):]
-			c.pdfs = make([][]byte, len(c.items))
-			if err := fetchChunk(ctx, c, pdf); err != nil {
+			c.docs = make([]Doc, len(c.items))
+			if err := fetchChunk(ctx, c, fetch); err != nil {
 				return err
 			}
 			select {
@@ -198,8 +217,8 @@ func prefetch(ctx context.Context, pages Pages, pdf PDFFunc, out chan<- fetchedC
 	}
 }
 
-// fetchChunk fills c.pdfs for c's issued items.
-func fetchChunk(ctx context.Context, c fetchedChunk, pdf PDFFunc) error {
+// fetchChunk fills c.docs for c's issued items.
+func fetchChunk(ctx context.Context, c fetchedChunk, fetch fetchFunc) error {
 	next := make(chan int, len(c.items))
 	for i, it := range c.items {
 		if it.Status == store.ItemIssued {
@@ -212,12 +231,12 @@ func fetchChunk(ctx context.Context, c fetchedChunk, pdf PDFFunc) error {
 	for range fetchers {
 		wg.Go(func() {
 			for i := range next {
-				var b bytes.Buffer
-				if err := pdf(ctx, c.items[i], &b); err != nil {
+				doc, err := fetch(ctx, c.items[i])
+				if err != nil {
 					errc <- fmt.Errorf("item %d: PDF: %w", c.items[i].Seq, err)
 					return
 				}
-				c.pdfs[i] = b.Bytes()
+				c.docs[i] = doc
 			}
 		})
 	}
@@ -245,6 +264,10 @@ type ZIPOptions struct {
 // archive is ZIP64 (entries must be under 4 GiB each). On error, w holds a
 // partial, unusable archive.
 func WriteZIP(ctx context.Context, w io.Writer, pages Pages, pdf PDFFunc, opt ZIPOptions) (Summary, error) {
+	return writeZIP(ctx, w, pages, fetchPDF(pdf), opt)
+}
+
+func writeZIP(ctx context.Context, w io.Writer, pages Pages, fetch fetchFunc, opt ZIPOptions) (Summary, error) {
 	manTmp, drop, err := tempFile(opt.TempDir, "certa-manifest-*.jsonl.deflate")
 	if err != nil {
 		return Summary{}, err
@@ -263,7 +286,7 @@ func WriteZIP(ctx context.Context, w io.Writer, pages Pages, pdf PDFFunc, opt ZI
 	}
 	zs := &zipSink{z: newZipStream(w, cdTmp, opt.Modified)}
 	zs.man = io.MultiWriter(fw, &zs.manCRC)
-	sum, err := write(ctx, zs, pages, pdf)
+	sum, err := write(ctx, zs, pages, fetch)
 	if err != nil {
 		return sum, err
 	}
@@ -344,7 +367,7 @@ func WriteDir(ctx context.Context, dir string, pages Pages, pdf PDFFunc) (Summar
 		return Summary{}, err
 	}
 	ds := &dirSink{dir: dir, man: bufio.NewWriter(mf)}
-	sum, err := write(ctx, ds, pages, pdf)
+	sum, err := write(ctx, ds, pages, fetchPDF(pdf))
 	err = errors.Join(err, ds.closeCurrent(), ds.man.Flush(), mf.Close())
 	return sum, err
 }
