@@ -119,10 +119,12 @@ func (e *Engine) replay(ctx context.Context, req Request) (iss Issued, ok bool, 
 // another request with the same key won the race, it returns that
 // request's certificate (replayed true) and records nothing. A ticket from
 // the group commit (store.GroupCommit.Track) records through it.
-func (e *Engine) record(ctx context.Context, req Request, rec ledger.Record, pdf []byte, ticket *store.Ticket) (iss Issued, replayed bool, err error) {
+func (e *Engine) record(ctx context.Context, req Request, rec ledger.Record, pdf []byte, partsAt []int, ticket *store.Ticket) (iss Issued, replayed bool, err error) {
 	ri := store.Issuance{Record: rec}
 	if e.cfg.DocumentRetention > 0 || req.IdempotencyKey != "" {
-		ri.PDF, ri.Parts = pdf, e.parts
+		// Signing appends to the rendered PDF: the parts stay where the
+		// renderer put them.
+		ri.PDF, ri.Parts, ri.PartsAt = pdf, e.parts, partsAt
 	}
 	if req.IdempotencyKey != "" {
 		h, err := requestHash(req)

@@ -350,7 +350,7 @@ func (e *Engine) Issue(ctx context.Context, req Request) (_ Issued, err error) {
 		IDDocType: string(req.IDDocument.Type),
 		IDDocNum:  req.IDDocument.Number,
 	}
-	if iss, replayed, err := e.record(ctx, req, rec, signed, ticket); err != nil || replayed {
+	if iss, replayed, err := e.record(ctx, req, rec, signed, res.PartsAt, ticket); err != nil || replayed {
 		return iss, err
 	}
 	timer.done(StageRecord)

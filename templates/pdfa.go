@@ -84,7 +84,23 @@ type pdfaParts struct {
 	fpdfFonts map[string]int
 	fixedLen  int // of the objects above, with the full programs
 	base      *[256]bool
+	// shared are the objects above that every document repeats, in the
+	// order finish reports where they are (sharedAt).
+	shared [][]byte
 }
+
+// The indexes of the shared parts: icc, toUnicode, encoding, then per font
+// its widths, program and base program.
+const (
+	sharedICC = iota
+	sharedToUnicode
+	sharedEncoding
+	sharedFonts
+)
+
+func sharedWidths(font int) int      { return sharedFonts + 3*font }
+func sharedProgram(font int) int     { return sharedFonts + 3*font + 1 }
+func sharedBaseProgram(font int) int { return sharedFonts + 3*font + 2 }
 
 // fontObjects are the objects of one font, up to the object numbers that
 // finish fills in.
@@ -114,6 +130,10 @@ func newPDFAParts(fs *fontSet) (*pdfaParts, error) {
 		p.fpdfFonts["<</Type /Font\n/BaseFont /"+def.fpdfName+"\n/Subtype /Type1\n/Encoding /WinAnsiEncoding\n>>\nendobj\n"] = i
 		f := &p.fonts[i]
 		p.fixedLen += len(f.dict) + len(f.widths) + len(f.desc) + len(f.program) + 100
+	}
+	p.shared = [][]byte{icc, tu, p.encoding}
+	for _, f := range p.fonts {
+		p.shared = append(p.shared, f.widths, f.program, f.baseProgram)
 	}
 	return p, nil
 }
@@ -346,7 +366,12 @@ func fpdfObjects(raw []byte) ([]fpdfObject, error) {
 
 // finish turns fpdf's output into the PDF/A-2b document; see the comment
 // at the top of this file.
-func (p *pdfaParts) finish(raw []byte, m *docMeta) ([]byte, error) {
+//
+// partsAt (len(p.shared)) receives where each shared part is, -1 if absent.
+func (p *pdfaParts) finish(raw []byte, m *docMeta, partsAt []int) ([]byte, error) {
+	for i := range partsAt {
+		partsAt[i] = -1
+	}
 	const fpdfHeader = "%PDF-1.3\n"
 	if !bytes.HasPrefix(raw, []byte(fpdfHeader)) {
 		return nil, errors.New("fpdf output: unexpected header")
@@ -473,19 +498,29 @@ func (p *pdfaParts) finish(raw []byte, m *docMeta) ([]byte, error) {
 	out = append(out, xmp...)
 	out = append(out, "\nendstream\nendobj\n"...)
 
+	// at notes where shared part i starts.
+	at := func(i int) {
+		if i < len(partsAt) {
+			partsAt[i] = len(out)
+		}
+	}
 	offsets[profile] = len(out)
 	out = fmt.Appendf(out, "%d 0 obj\n", profile)
+	at(sharedICC)
 	out = append(out, p.icc...)
 	offsets[toUnicode] = len(out)
 	out = fmt.Appendf(out, "%d 0 obj\n", toUnicode)
+	at(sharedToUnicode)
 	out = append(out, p.toUnicode...)
 	offsets[encoding] = len(out)
 	out = fmt.Appendf(out, "%d 0 obj\n", encoding)
+	at(sharedEncoding)
 	out = append(out, p.encoding...)
 	for i := range p.fonts {
 		f, num := &p.fonts[i], fontObj(i)
 		offsets[num] = len(out)
 		out = fmt.Appendf(out, "%d 0 obj\n", num)
+		at(sharedWidths(i))
 		out = append(out, f.widths...)
 		offsets[num+1] = len(out)
 		out = fmt.Appendf(out, "%d 0 obj\n", num+1)
@@ -494,8 +529,10 @@ func (p *pdfaParts) finish(raw []byte, m *docMeta) ([]byte, error) {
 		offsets[num+2] = len(out)
 		out = fmt.Appendf(out, "%d 0 obj\n", num+2)
 		if onlyBase {
+			at(sharedBaseProgram(i))
 			out = append(out, f.baseProgram...)
 		} else {
+			at(sharedProgram(i))
 			out = append(out, f.program...)
 		}
 	}

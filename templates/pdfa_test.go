@@ -836,7 +836,7 @@ func BenchmarkFinish(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := r.pdfa.finish(raw.Bytes(), newDocMeta(d, "")); err != nil {
+		if _, err := r.pdfa.finish(raw.Bytes(), newDocMeta(d, ""), nil); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -874,5 +874,44 @@ func TestBaseFontPrograms(t *testing.T) {
 				t.Errorf("%d bytes with the base programs", len(res.PDF))
 			}
 		})
+	}
+}
+
+// TestPartsAt: Result.PartsAt says where each shared part is, for every
+// type, with base and full fonts: the colour profile, ToUnicode map,
+// encoding and both fonts' widths always, and of each font exactly one
+// program.
+func TestPartsAt(t *testing.T) {
+	r := newRenderer(t)
+	shared := r.SharedParts()
+	for _, ty := range Types() {
+		for _, surname := range []string{"ROSSI", "MÜLLER"} {
+			t.Run(ty.Name+"/"+surname, func(t *testing.T) {
+				d := fixtureDocument(t, ty.Name)
+				d.Subject.Person.Surname = surname
+				res, err := r.Render(d)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(res.PartsAt) != len(shared) {
+					t.Fatalf("%d offsets for %d parts", len(res.PartsAt), len(shared))
+				}
+				for i, at := range res.PartsAt {
+					if at >= 0 && !bytes.Equal(res.PDF[at:min(len(res.PDF), at+len(shared[i]))], shared[i]) {
+						t.Fatalf("part %d is not at %d", i, at)
+					}
+				}
+				for _, i := range []int{sharedICC, sharedToUnicode, sharedEncoding, sharedWidths(0), sharedWidths(1)} {
+					if res.PartsAt[i] < 0 {
+						t.Errorf("part %d absent", i)
+					}
+				}
+				for font := range 2 {
+					if (res.PartsAt[sharedProgram(font)] < 0) == (res.PartsAt[sharedBaseProgram(font)] < 0) {
+						t.Errorf("font %d: program at %d, base program at %d", font, res.PartsAt[sharedProgram(font)], res.PartsAt[sharedBaseProgram(font)])
+					}
+				}
+			})
+		}
 	}
 }

@@ -245,6 +245,9 @@ type Result struct {
 	PDF []byte
 	// Lossy is true when some letter had to lose its diacritics.
 	Lossy bool
+	// PartsAt holds, for each of the renderer's SharedParts, where PDF
+	// holds it, or -1: a store splits the document without searching.
+	PartsAt []int
 }
 
 // Renderer renders documents. Build it with New.
@@ -268,16 +271,10 @@ func New() (*Renderer, error) {
 }
 
 // SharedParts returns the byte sequences every document of this renderer
-// repeats verbatim: the font programs (base and full) and the PDF/A colour
-// profile and ToUnicode map. A store can keep them once
-// (store.SharedPart).
-func (r *Renderer) SharedParts() [][]byte {
-	parts := [][]byte{r.pdfa.icc, r.pdfa.toUnicode, r.pdfa.encoding}
-	for _, f := range r.pdfa.fonts {
-		parts = append(parts, f.widths, f.program, f.baseProgram)
-	}
-	return parts
-}
+// repeats verbatim: the font programs (base and full), their widths and
+// encoding, and the PDF/A colour profile and ToUnicode map. A store can
+// keep them once (store.SharedPart); Result.PartsAt says where each is.
+func (r *Renderer) SharedParts() [][]byte { return r.pdfa.shared }
 
 // KeywordsPrefix precedes the verification code in the PDF's /Keywords,
 // so that a verifier can find the code of a document.
@@ -311,11 +308,12 @@ func (r *Renderer) Render(d *Document) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	out, err := r.pdfa.finish(raw.Bytes(), newDocMeta(d, alt))
+	partsAt := make([]int, len(r.SharedParts()))
+	out, err := r.pdfa.finish(raw.Bytes(), newDocMeta(d, alt), partsAt)
 	if err != nil {
 		return Result{}, fmt.Errorf("templates: %w", err)
 	}
-	return Result{PDF: out, Lossy: lossy}, nil
+	return Result{PDF: out, Lossy: lossy, PartsAt: partsAt}, nil
 }
 
 // secondLanguage checks d.Languages and returns the second language of a

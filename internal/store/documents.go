@@ -26,8 +26,11 @@ type Issuance struct {
 	// Record.Code or empty (then Record.Code is used).
 	Idempotency *IdempotencyEntry
 	// Parts are byte sequences PDF may share with other documents (its
-	// font programs): the store keeps each once (SharedPart).
-	Parts []SharedPart
+	// font programs): the store keeps each once (SharedPart). PartsAt,
+	// when set, says where PDF holds each (-1: nowhere), so that the store
+	// need not search for them; a wrong place only costs the search.
+	Parts   []SharedPart
+	PartsAt []int
 }
 
 // IdempotencyEntry ties a client's Idempotency-Key to the certificate it

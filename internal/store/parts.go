@@ -30,7 +30,7 @@ type PartStore struct {
 // this process has not yet seen in the database, to insert (ignoring
 // duplicates) in the same transaction.
 func (ps *PartStore) Split(iss Issuance) (stored []byte, used, missing []SharedPart) {
-	stored, used = docparts.Split(iss.PDF, iss.Parts)
+	stored, used = docparts.Split(iss.PDF, iss.Parts, iss.PartsAt)
 	for _, p := range used {
 		if _, ok := ps.bodies.Load(p.Sum); !ok {
 			missing = append(missing, p)

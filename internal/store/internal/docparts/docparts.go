@@ -43,15 +43,28 @@ func NewPart(body []byte) Part { return Part{Sum: sha256.Sum256(body), Body: bod
 // Split returns doc with every occurrence of parts (of at least MinPart
 // bytes, not overlapping an earlier one) replaced by a reference, and the
 // parts it references; doc itself when none occurs.
-func Split(doc []byte, parts []Part) (stored []byte, used []Part) {
+//
+// at, when not nil, says where each part is (-1: nowhere), as the
+// document's writer knows: a part found there is taken without searching
+// doc, and a part said to be absent is not looked for. A wrong place is
+// searched as without at.
+func Split(doc []byte, parts []Part, at []int) (stored []byte, used []Part) {
 	type hit struct {
 		at int
 		p  Part
 	}
 	var hits []hit
-	for _, p := range parts {
+	for i, p := range parts {
 		if len(p.Body) < MinPart {
 			continue
+		}
+		if i < len(at) {
+			if a := at[i]; a < 0 {
+				continue
+			} else if a+len(p.Body) <= len(doc) && bytes.Equal(doc[a:a+len(p.Body)], p.Body) {
+				hits = append(hits, hit{a, p})
+				continue
+			}
 		}
 		for from := 0; ; {
 			i := bytes.Index(doc[from:], p.Body)

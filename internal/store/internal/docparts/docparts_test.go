@@ -46,7 +46,7 @@ func TestSplitJoin(t *testing.T) {
 		{"the whole document is a part", fontA.Body, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			stored, used := Split(tc.doc, parts)
+			stored, used := Split(tc.doc, parts, nil)
 			if len(used) != tc.usedParts {
 				t.Fatalf("%d parts used, want %d", len(used), tc.usedParts)
 			}
@@ -69,7 +69,7 @@ func TestSplitJoin(t *testing.T) {
 
 func TestJoinErrors(t *testing.T) {
 	part := NewPart(bytes.Repeat([]byte("font "), 100))
-	stored, _ := Split(append([]byte("%PDF"), part.Body...), []Part{part})
+	stored, _ := Split(append([]byte("%PDF"), part.Body...), []Part{part}, nil)
 	for i, bad := range [][]byte{
 		[]byte(Magic + "\x01"),             // literal without length
 		[]byte(Magic + "\x01\x05abc"),      // literal past the end
@@ -88,7 +88,7 @@ func TestJoinErrors(t *testing.T) {
 
 func FuzzJoin(f *testing.F) {
 	part := NewPart(bytes.Repeat([]byte("font "), 100))
-	stored, _ := Split(append([]byte("%PDF"), part.Body...), []Part{part})
+	stored, _ := Split(append([]byte("%PDF"), part.Body...), []Part{part}, nil)
 	f.Add(stored)
 	f.Add([]byte(Magic + "\x01\x03abc"))
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -98,10 +98,52 @@ func FuzzJoin(f *testing.F) {
 		}
 		if err == nil && IsSplit(b) {
 			// What Join accepts, Split of its output gives back.
-			re, _ := Split(out, []Part{part})
+			re, _ := Split(out, []Part{part}, nil)
 			if back, err := Join(re, lookupIn([]Part{part})); err != nil || !bytes.Equal(back, out) {
 				t.Fatal(fmt.Sprint("round trip failed: ", err))
 			}
 		}
 	})
+}
+
+// TestSplitAt: the writer's places give what the search gives; a wrong
+// place falls back to the search; a part said to be absent stays literal.
+func TestSplitAt(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	random := func(n int) []byte {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(rng.IntN(256))
+		}
+		return b
+	}
+	a, b := NewPart(random(3000)), NewPart(random(500))
+	parts := []Part{a, b}
+	head := random(100)
+	doc := bytes.Join([][]byte{head, a.Body, random(7), b.Body, random(20)}, nil)
+	atA, atB := len(head), len(head)+len(a.Body)+7
+	searched, _ := Split(doc, parts, nil)
+	for _, tc := range []struct {
+		name string
+		at   []int
+		same bool // as searching
+		used int
+	}{
+		{"right places", []int{atA, atB}, true, 2},
+		{"a wrong place", []int{atA + 1, atB}, true, 2},
+		{"out of range", []int{len(doc), atB}, true, 2},
+		{"b said absent", []int{atA, -1}, false, 1},
+		{"fewer places than parts", []int{atA}, true, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			stored, used := Split(doc, parts, tc.at)
+			if len(used) != tc.used || bytes.Equal(stored, searched) != tc.same {
+				t.Fatalf("%d parts used (want %d), same as searching %v (want %v)", len(used), tc.used, bytes.Equal(stored, searched), tc.same)
+			}
+			back, err := Join(stored, lookupIn(used))
+			if err != nil || !bytes.Equal(back, doc) {
+				t.Fatalf("Join: %v", err)
+			}
+		})
+	}
 }
