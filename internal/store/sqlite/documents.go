@@ -21,8 +21,7 @@ func (s *Store) insertDocument(ctx context.Context, tx *sql.Tx, iss store.Issuan
 		return nil, errs.Wrap(errs.Internal, "storage error", errors.New("clock out of range"))
 	}
 	if e := iss.Idempotency; e != nil {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys
-			(client, idem_key, request_hash, code, created_at) VALUES (?, ?, ?, ?, ?)`,
+		if _, err := tx.StmtContext(ctx, s.insertIdem).ExecContext(ctx,
 			e.Client, e.Key, e.RequestHash[:], e.Code, at.UnixNano()); err != nil {
 			if isDuplicate(err) {
 				return nil, errs.Wrap(errs.Conflict, "this idempotency key is recorded already", store.ErrIdempotencyKeyTaken)
@@ -40,8 +39,7 @@ func (s *Store) insertDocument(ctx context.Context, tx *sql.Tx, iss store.Issuan
 			return nil, storageErr(err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO documents (code, stored_at, pdf) VALUES (?, ?, ?)`,
-		iss.Record.Code, at.UnixNano(), stored); err != nil {
+	if _, err := tx.StmtContext(ctx, s.insertDoc).ExecContext(ctx, iss.Record.Code, at.UnixNano(), stored); err != nil {
 		return nil, storageErr(err)
 	}
 	return used, nil

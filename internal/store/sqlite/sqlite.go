@@ -97,6 +97,8 @@ type Store struct {
 	insertCert       *sql.Stmt
 	lastEvent        *sql.Stmt
 	insertEvent      *sql.Stmt
+	insertDoc        *sql.Stmt
+	insertIdem       *sql.Stmt
 	addVerifications *sql.Stmt
 	subject          *sql.Stmt
 	byCode           *sql.Stmt
@@ -276,6 +278,13 @@ func (s *Store) prepare(ctx context.Context) error {
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
 		return err
 	}
+	if s.insertDoc, err = s.w.PrepareContext(ctx, `INSERT INTO documents (code, stored_at, pdf) VALUES (?, ?, ?)`); err != nil {
+		return err
+	}
+	if s.insertIdem, err = s.w.PrepareContext(ctx, `INSERT INTO idempotency_keys
+		(client, idem_key, request_hash, code, created_at) VALUES (?, ?, ?, ?, ?)`); err != nil {
+		return err
+	}
 	if s.addVerifications, err = s.w.PrepareContext(ctx, addVerificationsSQL); err != nil {
 		return err
 	}
@@ -320,7 +329,7 @@ func (s *Store) Close() error {
 		<-s.ckDone
 	}
 	var errList []error
-	for _, st := range []*sql.Stmt{s.insertCert, s.lastEvent, s.insertEvent, s.addVerifications, s.subject, s.byCode, s.bySHA256} {
+	for _, st := range []*sql.Stmt{s.insertCert, s.lastEvent, s.insertEvent, s.insertDoc, s.insertIdem, s.addVerifications, s.subject, s.byCode, s.bySHA256} {
 		if st != nil {
 			errList = append(errList, st.Close())
 		}
