@@ -62,11 +62,11 @@ func Following(st interface {
 // meanwhile (Following), so that the ZIP is done soon after the last item
 // is issued; the entries carry the batch's creation time. pdf gives the
 // PDFs of items issued before this run; those this run issues are written
-// as the engine returned them, which are the bytes the store recorded. It stops both
-// on the first error of either: the runner's batch then resumes later as
+// as the engine returned them, the bytes the store recorded. It stops
+// both on the first error of either: the batch then resumes later as
 // after any interruption, and w holds an unusable partial archive. r's
-// Progress, when set, still hears every page. tempDir is as in
-// ZIPOptions.
+// Progress and Recorded, when set, still hear every page. tempDir is as
+// in ZIPOptions.
 func RunToZIP(ctx context.Context, r *Runner, id string, w io.Writer, pdf PDFFunc, tempDir string) (store.Batch, Summary, error) {
 	b, err := r.Store.Batch(ctx, id)
 	if err != nil {

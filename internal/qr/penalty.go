@@ -15,16 +15,7 @@ const (
 // that the compiler keeps it in registers.
 type line struct{ w0, w1, w2 uint64 }
 
-func (b *line) set(i int) {
-	switch bit := uint64(1) << (i & 63); i >> 6 {
-	case 0:
-		b.w0 |= bit
-	case 1:
-		b.w1 |= bit
-	default:
-		b.w2 |= bit
-	}
-}
+func (b *line) set(i int) { b.or(i, 1) }
 
 // or sets module i if bit (0 or 1) is 1.
 func (b *line) or(i int, bit uint64) {

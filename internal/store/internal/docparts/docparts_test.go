@@ -20,14 +20,7 @@ func lookupIn(parts []Part) func([32]byte) ([]byte, error) {
 }
 
 func TestSplitJoin(t *testing.T) {
-	rng := rand.New(rand.NewPCG(5, 6))
-	random := func(n int) []byte {
-		b := make([]byte, n)
-		for i := range b {
-			b[i] = byte(rng.IntN(256))
-		}
-		return b
-	}
+	random := randomBytes(rand.New(rand.NewPCG(5, 6)))
 	fontA, fontB, icc := NewPart(random(6000)), NewPart(random(12000)), NewPart(random(400))
 	small := NewPart(random(MinPart - 1))
 	parts := []Part{fontA, fontB, icc, small}
@@ -109,14 +102,7 @@ func FuzzJoin(f *testing.F) {
 // TestSplitAt: the writer's places give what the search gives; a wrong
 // place falls back to the search; a part said to be absent stays literal.
 func TestSplitAt(t *testing.T) {
-	rng := rand.New(rand.NewPCG(9, 10))
-	random := func(n int) []byte {
-		b := make([]byte, n)
-		for i := range b {
-			b[i] = byte(rng.IntN(256))
-		}
-		return b
-	}
+	random := randomBytes(rand.New(rand.NewPCG(9, 10)))
 	a, b := NewPart(random(3000)), NewPart(random(500))
 	parts := []Part{a, b}
 	head := random(100)
@@ -145,5 +131,16 @@ func TestSplitAt(t *testing.T) {
 				t.Fatalf("Join: %v", err)
 			}
 		})
+	}
+}
+
+// randomBytes returns a source of n random bytes.
+func randomBytes(rng *rand.Rand) func(n int) []byte {
+	return func(n int) []byte {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(rng.IntN(256))
+		}
+		return b
 	}
 }
