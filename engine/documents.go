@@ -117,8 +117,8 @@ func (e *Engine) replay(ctx context.Context, req Request) (iss Issued, ok bool, 
 
 // record commits rec with its document and idempotency entry. When
 // another request with the same key won the race, it returns that
-// request's certificate (replayed true) and records nothing. A ticket from
-// the group commit (store.GroupCommit.Track) records through it.
+// request's certificate (replayed true) and records nothing. With a group
+// commit, ticket (store.GroupCommit.Track) records it; else the store.
 func (e *Engine) record(ctx context.Context, req Request, rec ledger.Record, pdf []byte, partsAt []int, ticket *store.Ticket) (iss Issued, replayed bool, err error) {
 	ri := store.Issuance{Record: rec}
 	if e.cfg.DocumentRetention > 0 || req.IdempotencyKey != "" {
@@ -136,7 +136,7 @@ func (e *Engine) record(ctx context.Context, req Request, rec ledger.Record, pdf
 	if ticket != nil {
 		err = ticket.RecordIssue(ctx, ri)
 	} else {
-		err = e.recorder.RecordIssue(ctx, ri)
+		err = e.store.RecordIssue(ctx, ri)
 	}
 	if !errors.Is(err, store.ErrIdempotencyKeyTaken) {
 		return Issued{}, false, err

@@ -81,12 +81,8 @@ type Engine struct {
 	sealBase string // "HTTPS://HOST" for seal.URL; "" without a seal key
 	records  *recordCache
 	seals    *sealCache
-	// recorder records issuances: a store.GroupCommit when the store can
-	// record several in one transaction, else the store.
-	recorder interface {
-		RecordIssue(context.Context, store.Issuance) error
-	}
-	// group is recorder when it is a store.GroupCommit, else nil.
+	// group records issuances several to a transaction when the store can
+	// (store.GroupRecorder), else it is nil and the store records each.
 	group *store.GroupCommit
 	// parts are what every stored PDF repeats (the renderer's fonts).
 	parts []store.SharedPart
@@ -102,10 +98,9 @@ func New(cfg Config, st store.Store, r *templates.Renderer, s *signer.PDFSigner)
 		return nil, fmt.Errorf("engine: public URL %q must be an absolute http(s) URL without query", cfg.PublicURL)
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
-	e := &Engine{cfg: cfg, store: st, renderer: r, signer: s, qrBase: qrBase(u), records: newRecordCache(cfg.LookupCacheTTL), seals: newSealCache(), recorder: st}
+	e := &Engine{cfg: cfg, store: st, renderer: r, signer: s, qrBase: qrBase(u), records: newRecordCache(cfg.LookupCacheTTL), seals: newSealCache()}
 	if gr, ok := st.(store.GroupRecorder); ok {
 		e.group = store.NewGroupCommit(gr, store.Linger)
-		e.recorder = e.group
 	}
 	for _, p := range r.SharedParts() {
 		e.parts = append(e.parts, store.NewSharedPart(p))

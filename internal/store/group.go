@@ -109,10 +109,15 @@ func (t *Ticket) Cancel() {
 	if t == nil || t.used.Swap(true) {
 		return
 	}
-	t.g.mu.Lock()
-	t.g.coming--
-	t.g.mu.Unlock()
-	t.g.signal()
+	t.g.stopAwaiting()
+}
+
+// stopAwaiting ends the wait for one announced issuance.
+func (g *GroupCommit) stopAwaiting() {
+	g.mu.Lock()
+	g.coming--
+	g.mu.Unlock()
+	g.signal()
 }
 
 func (g *GroupCommit) signal() {
@@ -157,10 +162,7 @@ func (g *GroupCommit) RecordIssue(ctx context.Context, iss Issuance) error {
 func (g *GroupCommit) record(ctx context.Context, iss Issuance, tracked bool) error {
 	if err := ctx.Err(); err != nil {
 		if tracked {
-			g.mu.Lock()
-			g.coming--
-			g.mu.Unlock()
-			g.signal()
+			g.stopAwaiting()
 		}
 		return errs.Wrap(errs.Unavailable, "the request ended before it was recorded", err)
 	}
