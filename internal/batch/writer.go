@@ -131,12 +131,18 @@ func write(ctx context.Context, s sink, pages Pages, fetch fetchFunc) (Summary, 
 		enc   = json.NewEncoder(s.manifest())
 	)
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	chunks := make(chan fetchedChunk, 1)
 	fetchErr := make(chan error, 1)
 	go func() {
 		defer close(chunks)
 		fetchErr <- prefetch(ctx, pages, fetch, chunks)
+	}()
+	// On an early return, stop the fetching and wait for it: nothing may
+	// read documents after the writer has returned.
+	defer func() {
+		cancel()
+		for range chunks {
+		}
 	}()
 	for c := range chunks {
 		for i, it := range c.items {
