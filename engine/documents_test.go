@@ -81,7 +81,6 @@ func TestIdempotentIssue(t *testing.T) {
 	}
 }
 
-// A request that fails records nothing under its key: the key stays free.
 // KeyLikelyNew skips the look-up, not the guarantee: a used key is still
 // answered with its certificate, or refused for another request.
 func TestKeyLikelyNew(t *testing.T) {
@@ -121,6 +120,7 @@ func TestKeyLikelyNew(t *testing.T) {
 	}
 }
 
+// A request that fails records nothing under its key: the key stays free.
 func TestIdempotentFailureStoresNothing(t *testing.T) {
 	f := newFixture(t, "http://127.0.0.1:8080")
 	ctx := context.Background()

@@ -61,7 +61,7 @@ var (
 type encoding struct {
 	toByte map[rune]byte
 	toRune [256]rune
-	diff   string // fpdf Differences string
+	diff   string // the /Differences array's contents (finish's /Encoding)
 	cutset string // every rune the font must hold
 	// base marks the bytes of the base runes (baseCutset): printable
 	// ASCII, the Italian accented letters and every letter of the
@@ -158,7 +158,7 @@ type fontDef struct {
 	register []byte
 	fpdfName string
 	baseFont string // the subset's /BaseFont, "CERTAA+GoRegular"
-	desc     fontDescJSON
+	desc     fontDesc
 	// z is the zlib-compressed font program, size its length (/Length1).
 	z    []byte
 	size int
@@ -170,7 +170,7 @@ type fontDef struct {
 	widths [256]int
 }
 
-type fontDescJSON struct {
+type fontDesc struct {
 	Ascent, Descent, CapHeight, Flags int
 	FontBBox                          struct{ Xmin, Ymin, Xmax, Ymax int }
 	ItalicAngle, StemV, MissingWidth  int
@@ -257,7 +257,7 @@ func buildFont(name string, ttf []byte, enc *encoding, bold bool) (*fontDef, err
 	}
 	def.fpdfName = "certa-" + strings.ToLower(strings.TrimPrefix(name, "Go"))
 	def.baseFont = "CERTAA+" + strings.ReplaceAll(post, " ", "")
-	def.desc = fontDescJSON{
+	def.desc = fontDesc{
 		Ascent:       scale(m.Ascent),
 		Descent:      -scale(m.Descent),
 		CapHeight:    capHeight,
